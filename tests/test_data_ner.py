@@ -1,0 +1,109 @@
+"""NER data: CoNLL column files (IOB1 -> BIO, bad input) and the embedded WNUT-2016 tweets."""
+
+import os
+import pathlib
+
+import pytest
+
+from seqlab.data import DataFormatError, DataNotFoundError, load, locate
+from seqlab.data.ner import SOURCES, load_wnut16, read_conll, wnut16_file
+from seqlab.metrics.spans import spans
+
+SOURCE = {source.name: source for source in SOURCES}
+
+
+def write(folder, name, text):
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+def test_read_conll_skips_docstart_converts_iob1_and_picks_columns(tmp_path):
+    path = write(tmp_path, "tiny.conll", (
+        "-DOCSTART- -X- -X- O\n\n"
+        "EU NNP I-NP I-ORG\nrejects VBZ I-VP O\nGerman JJ B-NP I-MISC\nBritish JJ I-NP B-MISC\n\n\n"
+        "-DOCSTART- -X- -X- O\n\n"
+        "Peter NNP I-NP I-PER\nBlackburn NNP I-NP I-PER\n"
+    ))
+    sentences = read_conll(path)
+    assert sentences == [
+        (["EU", "rejects", "German", "British"], ["B-ORG", "O", "B-MISC", "B-MISC"]),
+        (["Peter", "Blackburn"], ["B-PER", "I-PER"]),
+    ]
+    chunks = read_conll(path, tag_column=2)
+    assert chunks[0][1] == ["B-NP", "B-VP", "B-NP", "I-NP"]
+
+
+def test_read_conll_accepts_tab_separated_bio_with_whitespace_only_separators(tmp_path):
+    path = write(tmp_path, "tweets.txt", "Empire\tB-facility\nState\tI-facility\n\t\nhi\tO\n\t\n")
+    assert read_conll(path) == [(["Empire", "State"], ["B-facility", "I-facility"]), (["hi"], ["O"])]
+
+
+def test_malformed_line_names_file_and_line(tmp_path):
+    path = write(tmp_path, "bad.conll", "EU NNP I-NP I-ORG\nrejects VBZ I-VP O\n\nPeter NNP I-NP I-PER\n")
+    with pytest.raises(DataFormatError, match=r"bad\.conll:1: expected a token in column 0 and a tag in column 4"):
+        read_conll(path, tag_column=4)
+    with pytest.raises(DataFormatError, match=r"bad\.conll:1: tag 'NNP' in column 1 is not a BIO/IOB1 tag"):
+        read_conll(path, tag_column=1)
+
+
+def test_lines_with_a_different_number_of_columns_are_malformed(tmp_path):
+    path = write(tmp_path, "bad.conll", "EU I-ORG\nrejects\n")
+    with pytest.raises(DataFormatError, match=r"bad\.conll:2: expected at least 2 columns \(a token and a tag\), found 1"):
+        read_conll(path)
+    # A dropped NER column would otherwise be read silently as the chunk column.
+    path = write(tmp_path, "short.conll", "EU NNP I-NP I-ORG\nrejects VBZ I-VP\n")
+    with pytest.raises(DataFormatError, match=r"short\.conll:2: expected 4 columns \(as on line 1\), found 3"):
+        read_conll(path)
+    with pytest.raises(DataFormatError, match=r"one\.conll:1: expected at least 2 columns"):
+        read_conll(write(tmp_path, "one.conll", "EU\n"))
+
+
+def test_empty_and_missing_files_give_clear_errors(tmp_path):
+    with pytest.raises(DataFormatError, match="empty"):
+        read_conll(write(tmp_path, "empty.conll", ""))
+    with pytest.raises(DataFormatError, match="no sentence"):
+        read_conll(write(tmp_path, "docstart.conll", "-DOCSTART- -X- -X- O\n\n"))
+    with pytest.raises(DataNotFoundError, match="no such file"):
+        read_conll(tmp_path / "absent.conll")
+
+
+def test_conll2003_folder_missing_a_file_is_not_found(tmp_path):
+    write(tmp_path, "eng.train", "EU NNP I-NP I-ORG\n")
+    with pytest.raises(DataNotFoundError, match="has no file eng.testa"):
+        locate(SOURCE["conll2003"], tmp_path)
+
+
+def test_wnut16_is_embedded_and_split_with_a_fixed_seed():
+    place, path = locate(SOURCE["wnut16"])
+    assert place == "embedded" and path == wnut16_file() and path.name == "ner.txt"
+    dataset = load(SOURCE["wnut16"])
+    assert {name: len(split) for name, split in dataset.items()} == {"train": 1915, "valid": 239, "test": 240}
+    assert sum(len(split) for split in dataset.values()) == 2394
+    assert dataset == load(SOURCE["wnut16"])
+    types = {entity[0] for split in dataset.values() for _, tags in split for entity in spans(tags)}
+    assert types == {"company", "facility", "geo-loc", "movie", "musicartist", "other", "person", "product",
+                     "sportsteam", "tvshow"}
+    assert all(len(tokens) == len(tags) for split in dataset.values() for tokens, tags in split)
+    other_split = load_wnut16(path, seed=1)
+    assert other_split["test"] != dataset["test"]
+
+
+def conll_folder():
+    root = os.environ.get("SEQLAB_DATA_DIR", "")
+    folder = pathlib.Path(root) / "conll2003"
+    if not root or not all((folder / name).is_file() for name in ("eng.train", "eng.testa", "eng.testb")):
+        pytest.skip("CoNLL-2003 not found (set SEQLAB_DATA_DIR to a folder holding conll2003/eng.{train,testa,testb})")
+    return folder
+
+
+def test_conll2003_has_the_published_counts():
+    folder = conll_folder()
+    dataset = load(SOURCE["conll2003"], folder)
+    assert {name: len(split) for name, split in dataset.items()} == {"train": 14041, "valid": 3250, "test": 3453}
+    assert {name: sum(len(tokens) for tokens, _ in split) for name, split in dataset.items()} == {
+        "train": 203621, "valid": 51362, "test": 46435}
+    # Entities per split (Tjong Kim Sang & De Meulder 2003, Table 2): 23,499 / 5,942 / 5,648.
+    assert {name: sum(len(spans(tags)) for _, tags in split) for name, split in dataset.items()} == {
+        "train": 23499, "valid": 5942, "test": 5648}
+    assert all(tag == "O" or tag.startswith("B-") for _, tags in dataset["train"] for tag in tags[:1])
