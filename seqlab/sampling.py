@@ -1,0 +1,126 @@
+"""Sampling novel sequences from a one-step model that carries the RNN state.
+
+:func:`sample` only needs a *step function* ``(x<t>, states) -> (output<t>, states)``, so it
+works with any model and is tested with a fake one. :func:`model_step_function` wraps the
+``step`` model of ``seqlab.build("one_to_many", ...)`` (or an encoder-decoder's
+``decoder_step``) into one.
+
+>>> import numpy as np
+>>> def counter(token, states):          # a fake model: always predicts token + 1
+...     probabilities = np.full(5, 0.01)
+...     probabilities[(token + 1) % 5] = 0.96
+...     return probabilities, states
+>>> sample(counter, [], prime=[0], steps=6, temperature=0.0).tolist()
+[1, 2, 3, 4, 0, 1]
+>>> sample(counter, [], prime=[0], steps=6, temperature=0.0, end_id=3).tolist()
+[1, 2, 3]
+"""
+
+import numpy as np
+
+DISTRIBUTIONS = ("categorical", "bernoulli")
+
+
+def initial_states(step_model, batch_size=1):
+    """Zero states for every state input of a step model (all inputs after the first)."""
+    return [np.zeros((batch_size, *tensor.shape[1:]), dtype="float32") for tensor in step_model.inputs[1:]]
+
+
+def model_step_function(step_model):
+    """Wrap a Keras step model ``[x<t>, *states] -> [output<t>, *states]`` as a step function.
+
+    The returned function takes one element (a token id, or a feature vector such as an
+    88-key frame) and the list of states, and returns ``(output vector, new states)``.
+    """
+    token_input = len(step_model.inputs[0].shape) == 2
+
+    def step(element, states):
+        element = np.asarray(element)
+        batch = element.reshape(1, 1) if token_input else element.reshape(1, 1, -1).astype("float32")
+        outputs = step_model([batch, *states], training=False)
+        outputs = [np.asarray(output) for output in outputs]
+        return outputs[0][0], outputs[1:]
+
+    return step
+
+
+def _check(name, value, condition, allowed):
+    if not condition:
+        raise ValueError(f"{name}={value!r} is not allowed; {allowed}.")
+
+
+def draw(probabilities, *, distribution="categorical", temperature=1.0, top_k=None, rng=None):
+    """Draw one element from a model's output.
+
+    ``categorical``: an id from a probability vector, after ``p ** (1 / temperature)``
+    (renormalised) and keeping only the ``top_k`` most probable ids. ``bernoulli``: a 0/1
+    vector with each entry on independently (piano-roll keys); the temperature scales the
+    logits and ``top_k`` caps how many entries may be on. ``temperature=0`` is greedy
+    (argmax, or every entry with probability >= 0.5).
+
+    >>> draw(np.array([0.1, 0.6, 0.3]), temperature=0).item()
+    1
+    >>> draw(np.array([0.9, 0.2, 0.7]), distribution="bernoulli", temperature=0, top_k=1).tolist()
+    [1.0, 0.0, 0.0]
+    """
+    _check("distribution", distribution, distribution in DISTRIBUTIONS, f"allowed: {', '.join(DISTRIBUTIONS)}")
+    _check("temperature", temperature, isinstance(temperature, (int, float)) and temperature >= 0,
+           "temperature must be a number >= 0 (0 = greedy)")
+    _check("top_k", top_k, top_k is None or (isinstance(top_k, int) and top_k >= 1),
+           "top_k must be None or an integer >= 1")
+    rng = rng if rng is not None else np.random.default_rng()
+    probabilities = np.clip(np.asarray(probabilities, dtype="float64"), 1e-12, 1.0)
+    allowed = np.ones(probabilities.shape, dtype=bool)
+    if top_k is not None and top_k < probabilities.size:
+        allowed[:] = False
+        allowed[np.argsort(probabilities)[-top_k:]] = True
+    if distribution == "categorical":
+        if temperature == 0:
+            return np.int64(np.argmax(np.where(allowed, probabilities, 0.0)))
+        logits = np.where(allowed, np.log(probabilities) / temperature, -np.inf)
+        weights = np.exp(logits - logits.max())
+        return np.int64(rng.choice(probabilities.size, p=weights / weights.sum()))
+    if temperature == 0:
+        on = probabilities >= 0.5
+    else:
+        probabilities = np.clip(probabilities, 1e-12, 1 - 1e-12)
+        logits = np.log(probabilities) - np.log1p(-probabilities)
+        on = rng.random(probabilities.size) < 1.0 / (1.0 + np.exp(-logits / temperature))
+    return (on & allowed).astype("float32")
+
+
+def sample(step_function, states, prime, *, steps, distribution="categorical", temperature=1.0, top_k=None,
+           seed=None, end_id=None, stop=None):
+    """Generate up to ``steps`` new elements after feeding ``prime`` through the step function.
+
+    Args:
+        step_function: ``(element, states) -> (output vector, states)``.
+        states: the initial states (e.g. :func:`initial_states`).
+        prime: elements fed first (token ids or feature vectors); at least one (a begin id,
+            or a silent frame to start from nothing).
+        steps: maximum number of generated elements.
+        distribution, temperature, top_k: see :func:`draw`.
+        seed: seed of the sampler's own random generator (same seed, same output).
+        end_id: for token ids, stop after generating this id (it is kept).
+        stop: optional ``stop(generated) -> bool`` called after each element (e.g. after a
+            run of silent frames).
+
+    Returns:
+        A numpy array of the generated elements (the prime excluded).
+    """
+    _check("steps", steps, isinstance(steps, int) and not isinstance(steps, bool) and steps >= 1,
+           "steps must be an integer >= 1")
+    prime = list(prime)
+    _check("prime", prime, len(prime) >= 1, "give at least one element to start from")
+    rng = np.random.default_rng(seed)
+    for element in prime:
+        output, states = step_function(element, states)
+    generated = []
+    for _ in range(steps):
+        element = draw(output, distribution=distribution, temperature=temperature, top_k=top_k, rng=rng)
+        generated.append(element)
+        if (end_id is not None and distribution == "categorical" and int(element) == end_id) or (
+                stop is not None and stop(generated)):
+            break
+        output, states = step_function(element, states)
+    return np.array(generated)
