@@ -15,11 +15,14 @@ seqlab_version  ...
 """
 
 import html
+import json
 import math
 import numbers
 import os
 import sys
+import uuid
 from importlib import metadata
+from pathlib import Path
 
 MIME_TYPE = "application/vnd.seqlab.row+json"
 
@@ -143,3 +146,202 @@ def _display(row):
 
     bundle = {MIME_TYPE: row, "text/plain": _text_table(row), "text/html": _html_table(row)}
     display(bundle, raw=True)
+
+
+HEAD_COLUMNS = (
+    "experiment", "run_id", "notebook", "status", "task", "dataset", "architecture",
+    "cell", "units", "depth", "bidirectional", "seed",
+)
+TAIL_COLUMNS = ("train_seconds", "duration_s", "seqlab_version", "keras_version", "backend", "device", "error")
+DEFAULT_GROUP_BY = ("notebook", "task", "dataset", "architecture", "cell", "units", "depth", "bidirectional")
+
+
+def _metric_columns(columns):
+    return sorted(name for name in columns if name.startswith("test_")) + sorted(
+        name for name in columns if name.startswith("valid_")
+    )
+
+
+def collect(experiment, results_dir="results"):
+    """All rows of an experiment as one ``pandas.DataFrame`` in the common schema.
+
+    Reads ``<results_dir>/runs/<experiment>/*.json``; columns: ``experiment, run_id,
+    notebook, status, task, dataset, architecture, cell, units, depth, bidirectional,
+    seed``, the metrics (``test_*`` then ``valid_*``), the other parameters, then
+    ``train_seconds, duration_s, seqlab_version, keras_version, backend, device, error``.
+    Rows are sorted by ``run_id``.
+
+    >>> collect("no-such-experiment", results_dir="/nonexistent").columns[:4].tolist()
+    ['experiment', 'run_id', 'notebook', 'status']
+    """
+    import pandas
+
+    folder = Path(results_dir) / "runs" / experiment
+    rows = [json.loads(path.read_text()) for path in sorted(folder.glob("[!.]*.json"))]
+    frame = pandas.DataFrame(rows)
+    present = list(frame.columns)
+    metrics = _metric_columns(present)
+    known = set(HEAD_COLUMNS) | set(TAIL_COLUMNS) | set(metrics)
+    order = [*HEAD_COLUMNS, *metrics, *sorted(name for name in present if name not in known), *TAIL_COLUMNS]
+    frame = frame.reindex(columns=order)
+    return frame.sort_values("run_id", kind="stable").reset_index(drop=True)
+
+
+def _format_mean_std(values):
+    values = values.dropna()
+    if values.empty:
+        return ""
+    if len(values) == 1:
+        return f"{values.iloc[0]:.4g}"
+    return f"{values.mean():.4g} ± {values.std(ddof=1):.2g}"
+
+
+def _groups(frame, summary):
+    """(ok rows, group-by columns, metric columns) with the defaults applied and empty columns dropped."""
+    summary = summary or {}
+    ok = frame[frame["status"] == "ok"]
+    filled = [name for name in ok.columns if ok[name].notna().any()]
+    group_by = [name for name in summary.get("group_by") or DEFAULT_GROUP_BY if name in filled]
+    metrics = [name for name in summary.get("metrics") or _metric_columns(ok.columns) if name in filled]
+    return ok, group_by, metrics
+
+
+def _labels(ok, group_by):
+    if not group_by:
+        return ok["run_id"]
+    return ok[group_by].astype(str).where(ok[group_by].notna(), "").agg(", ".join, axis=1)
+
+
+def summarize(frame, summary=None):
+    """The Markdown-ready summary: ok runs grouped by ``summary['group_by']``, mean ± std of the metrics.
+
+    Group-by columns default to the configuration columns that have values; metrics default
+    to every ``test_*`` column. Returns a DataFrame with one row per group and a column ``n``.
+    """
+    import pandas
+
+    ok, group_by, metrics = _groups(frame, summary)
+    table = []
+    for _, group in ok.groupby(_labels(ok, group_by), sort=True):
+        entry = {name: group[name].iloc[0] for name in group_by}
+        entry["n"] = len(group)
+        entry.update({name: _format_mean_std(pandas.to_numeric(group[name], errors="coerce")) for name in metrics})
+        table.append(entry)
+    return pandas.DataFrame(table, columns=[*group_by, "n", *metrics])
+
+
+def write_atomic(path, data):
+    """Write ``data`` (str or bytes) to ``path`` through a temporary file in the same folder and ``os.replace``.
+
+    >>> import pathlib, tempfile
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "row.json"
+    >>> write_atomic(target, '{"status": "ok"}').read_text()
+    '{"status": "ok"}'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        with open(temporary, "xb") as handle:
+            handle.write(data.encode() if isinstance(data, str) else data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def figure(frame, summary, path):
+    """Save a bar chart per metric (mean ± std over seeds, one bar per configuration) to ``path``.
+
+    Returns the path, or None when no ok run has a metric. At most six metrics are drawn.
+    """
+    import io
+
+    import pandas
+    from matplotlib.figure import Figure
+
+    ok, group_by, metrics = _groups(frame, summary)
+    if not metrics:
+        return None
+    metrics = metrics[:6]
+    labels = _labels(ok, group_by)
+    fig = Figure(figsize=(7, 1.2 + 0.35 * labels.nunique() * len(metrics)))
+    for index, metric in enumerate(metrics):
+        axis = fig.add_subplot(len(metrics), 1, index + 1)
+        values = pandas.to_numeric(ok[metric], errors="coerce")
+        grouped = values.groupby(labels).agg(["mean", "std"]).dropna(subset=["mean"])
+        axis.barh(grouped.index, grouped["mean"], xerr=grouped["std"].fillna(0), color="tab:blue")
+        axis.set_xlabel(metric)
+        axis.tick_params(axis="y", labelsize=7)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return write_atomic(path, buffer.getvalue())
+
+
+def write_tables(experiment, summary=None, results_dir="results", command=None):
+    """Write ``<results_dir>/<experiment>.csv`` (all rows), ``.md`` (summary) and ``figures/<experiment>.png``.
+
+    Returns the Markdown text. Every file is written atomically.
+    """
+    results_dir = Path(results_dir)
+    frame = collect(experiment, results_dir=results_dir)
+    write_atomic(results_dir / f"{experiment}.csv", frame.to_csv(index=False))
+    ok = int((frame["status"] == "ok").sum())
+    failed = len(frame) - ok
+    lines = [f"# {experiment}", "", f"{ok} runs ok, {failed} failed."]
+    if command:
+        lines[-1] += f" Made by `{command}`."
+    table = summarize(frame, summary)
+    lines += ["", table.to_markdown(index=False) if len(table) else "(no finished runs)"]
+    failures = frame[frame["status"] != "ok"]
+    if len(failures):
+        lines += ["", "Failed runs:", ""]
+        lines += [f"- `{row.run_id}` ({row.notebook}): {row.error}" for row in failures.itertuples()]
+    text = "\n".join(lines) + "\n"
+    write_atomic(results_dir / f"{experiment}.md", text)
+    figure(frame, summary, results_dir / "figures" / f"{experiment}.png")
+    return text
+
+
+def main(argv=None):
+    """``seqlab results EXPERIMENT``: rebuild the tables and figure from ``results/runs/EXPERIMENT``.
+
+    EXPERIMENT is an experiment YAML (its ``summary`` and project root are used) or a name
+    (``experiments/<name>.yaml`` is read for the summary when it exists).
+    """
+    import argparse
+    import shlex
+
+    from seqlab import grid
+
+    argument_parser = argparse.ArgumentParser(prog="seqlab results", description=main.__doc__.splitlines()[0])
+    argument_parser.add_argument("experiment", help="experiment YAML or name")
+    argument_parser.add_argument("--results-dir", default=None, help="default: <project root>/results")
+    arguments = argument_parser.parse_args(argv)
+    path = Path(arguments.experiment)
+    if path.suffix not in (".yaml", ".yml"):
+        path = Path("experiments") / f"{arguments.experiment}.yaml"
+    summary, root = {}, Path(".")
+    if path.exists():
+        try:
+            summary = grid.read_summary(path)
+        except grid.ExperimentError as error:
+            print(f"seqlab results: {error}", file=sys.stderr)
+            return 2
+        root = grid.find_root(path)
+    results_dir = Path(arguments.results_dir) if arguments.results_dir else root / "results"
+    name = path.stem
+    if not (results_dir / "runs" / name).is_dir():
+        print(f"seqlab results: no runs in {results_dir / 'runs' / name}; run `seqlab run` first.", file=sys.stderr)
+        return 2
+    command = "seqlab results " + " ".join(shlex.quote(argument) for argument in (argv if argv is not None else sys.argv[1:]))
+    print(write_tables(name, summary, results_dir=results_dir, command=command))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
