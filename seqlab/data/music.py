@@ -21,7 +21,7 @@ Sources (see ``seqlab data list``):
   over the sorted file names). Unreadable files are skipped and counted in a warning.
 
 >>> roll = pitches_to_piano_roll([[60, 64, 67], [], [62]])
->>> roll.shape, roll.dtype, [list(np.flatnonzero(step) + LOWEST_PITCH) for step in roll]
+>>> roll.shape, roll.dtype, [(np.flatnonzero(step) + LOWEST_PITCH).tolist() for step in roll]
 ((3, 88), dtype('uint8'), [[60, 64, 67], [], [62]])
 """
 
@@ -42,6 +42,7 @@ LOWEST_PITCH = 21
 HIGHEST_PITCH = LOWEST_PITCH + NUM_KEYS - 1
 SPLITS = ("train", "valid", "test")
 MAT_KEYS = {"train": "traindata", "valid": "validdata", "test": "testdata"}
+CACHE_FORMAT = 2  # bump when score_to_piano_roll changes, so old caches are not reused
 SCORE_SUFFIXES = (".mid", ".midi", ".xml", ".musicxml", ".mxl", ".abc", ".krn")
 
 
@@ -94,21 +95,22 @@ def score_to_piano_roll(score, *, steps_per_quarter=1):
         steps_per_quarter: time steps per quarter note (1 = quarter-note steps).
 
     Returns:
-        ``uint8`` array ``(ceil(highestTime * steps_per_quarter), 88)``.
+        ``uint8`` array ``(time_steps, 88)``, up to the end of the last note (trailing rests,
+        such as those music21 adds to fill a bar, are not kept).
 
     >>> from music21 import note, stream
     >>> part = stream.Part()
     >>> part.insert(0, note.Note(60, quarterLength=2))
     >>> part.insert(1, note.Note(64, quarterLength=0.5))
     >>> part.insert(1.5, note.Note(67, quarterLength=0.5))
-    >>> [list(np.flatnonzero(step) + LOWEST_PITCH) for step in score_to_piano_roll(part)]
+    >>> [(np.flatnonzero(step) + LOWEST_PITCH).tolist() for step in score_to_piano_roll(part)]
     [[60], [60, 64]]
     """
     steps_per_quarter = _check_steps_per_quarter(steps_per_quarter)
-    flat = score.flatten()
-    length = int(np.ceil(float(flat.highestTime) * steps_per_quarter - 1e-6))
-    roll = np.zeros((max(length, 0), NUM_KEYS), dtype=np.uint8)
-    for element in flat.notes:
+    notes = list(score.flatten().notes)
+    end_time = max((float(element.offset + element.duration.quarterLength) for element in notes), default=0.0)
+    roll = np.zeros((int(np.ceil(end_time * steps_per_quarter - 1e-6)), NUM_KEYS), dtype=np.uint8)
+    for element in notes:
         start = float(element.offset) * steps_per_quarter
         end = start + float(element.duration.quarterLength) * steps_per_quarter
         first, stop = int(np.ceil(start - 1e-6)), int(np.ceil(end - 1e-6))
@@ -401,7 +403,7 @@ def load_bach_chorales(path=None, *, max_pieces=0, steps_per_quarter=1, cache=Tr
     max_pieces = _limit(max_pieces)
     steps_per_quarter = _check_steps_per_quarter(steps_per_quarter)
     folder = cache_dir() / "bach_chorales"
-    stem = f"pianorolls_music21-{music21.__version__}_steps{steps_per_quarter}"
+    stem = f"pianorolls-v{CACHE_FORMAT}_music21-{music21.__version__}_steps{steps_per_quarter}"
     full_file = folder / f"{stem}_all.npz"
     subset_file = folder / f"{stem}_first{max_pieces}.npz" if max_pieces else full_file
     rolls = None
