@@ -90,7 +90,7 @@ def draw(probabilities, *, distribution="categorical", temperature=1.0, top_k=No
 
 
 def sample(step_function, states, prime, *, steps, distribution="categorical", temperature=1.0, top_k=None,
-           seed=None, end_id=None, stop=None):
+           seed=0, end_id=None, stop=None):
     """Generate up to ``steps`` new elements after feeding ``prime`` through the step function.
 
     Args:
