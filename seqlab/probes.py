@@ -230,16 +230,18 @@ def _state_probe_cell_class():
 
 
 def state_gradient_norms(model, inputs, targets, *, loss=None):
-    """Mean over examples of ||dL/da<t>|| for the single recurrent layer of a chain model.
+    """Mean over examples of ||dL/da<t>|| for the single recurrent layer of a functional model.
 
-    The model must be a chain (each layer feeds the next, as ``seqlab.build("many_to_one",
-    depth=1, bidirectional=False, ...)`` builds it) with exactly one recurrent layer. The
-    layers are re-applied in order with the recurrent layer probed by ``state_gradients``;
-    the re-applied chain is checked against ``model(inputs)`` first. Every example's loss is
-    summed (not averaged), so each example's gradient is its own dL/da<t>.
+    The model (for example ``seqlab.build("many_to_one", depth=1, bidirectional=False,
+    summary="last", ...)``) is cut at its one recurrent layer into the part before it (the
+    embedding) and the part after it (the output head); the layer is then run with
+    :func:`state_gradients` between the two. The cut model is checked against
+    ``model(inputs)`` first. Every example's loss is summed (not averaged), so each example's
+    gradient is its own dL/da<t>.
 
     Args:
-        model: a built ``keras.Model``.
+        model: a built functional ``keras.Model`` with exactly one recurrent layer (not
+            wrapped in ``Bidirectional``).
         inputs: a batch of model inputs (token ids or features).
         targets: the batch's targets, as ``loss`` expects them.
         loss: callable ``loss(targets, predictions)`` returning per-example losses; default
@@ -258,35 +260,40 @@ def state_gradient_norms(model, inputs, targets, *, loss=None):
     import tensorflow as tf
 
     loss = loss or keras.losses.sparse_categorical_crossentropy
-    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-    wrapped = [layer for layer in layers if isinstance(layer, keras.layers.Bidirectional)]
-    recurrent = [layer for layer in layers if isinstance(layer, keras.layers.RNN)]
+    wrapped = [layer for layer in model.layers if isinstance(layer, keras.layers.Bidirectional)]
+    recurrent = [layer for layer in model.layers if isinstance(layer, keras.layers.RNN)]
     if wrapped or len(recurrent) != 1:
         raise ValueError(
             f"model {model.name!r} must hold exactly one unwrapped recurrent layer; found "
             f"{len(recurrent)} recurrent and {len(wrapped)} Bidirectional layers (build it with depth=1, "
             "bidirectional=False)."
         )
-    position = layers.index(recurrent[0])
+    layer = recurrent[0]
+    model_inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+    try:
+        front = keras.Model(model_inputs, layer.input)
+        back = keras.Model(layer.output, model.outputs[0] if len(model.outputs) == 1 else model.outputs)
+    except ValueError as error:
+        raise ValueError(
+            f"model {model.name!r} cannot be cut at its recurrent layer {layer.name!r}: the layers after it "
+            f"need more than its output ({error})."
+        ) from None
+    sequence = front(inputs, training=False)
+    mask = getattr(sequence, "_keras_mask", None)
+    sequence = tf.identity(sequence)
 
-    def apply(layer_list, values):
-        for layer in layer_list:
-            values = layer(values, training=False)
-        return values
+    def head(output):
+        return back([tf.identity(tensor) for tensor in output] if isinstance(output, (list, tuple))
+                    else tf.identity(output), training=False)
 
-    front = apply(layers[:position], tf.convert_to_tensor(inputs))
-    mask = getattr(front, "_keras_mask", None)
-    back = layers[position + 1:]
     reference = keras.ops.convert_to_numpy(model(inputs, training=False))
-    replayed = keras.ops.convert_to_numpy(apply(back, recurrent[0](front, mask=mask, training=False)))
+    replayed = keras.ops.convert_to_numpy(head(layer(sequence, mask=mask, training=False)))
     if reference.shape != replayed.shape or not np.allclose(reference, replayed, atol=1e-5):
         raise ValueError(
-            f"model {model.name!r} is not a chain of layers: re-applying its layers in order does not "
-            "reproduce its output, so its recurrent layer cannot be probed this way."
+            f"model {model.name!r} cut at {layer.name!r} does not reproduce its output (a mask-dependent summary "
+            "after the recurrent layer?); use summary='last'."
         )
-    gradients = state_gradients(
-        recurrent[0], front, lambda output: loss(targets, apply(back, output)), mask=mask
-    )
+    gradients = state_gradients(layer, sequence, lambda output: loss(targets, head(output)), mask=mask)
     return np.linalg.norm(gradients, axis=-1).mean(axis=0)
 
 

@@ -143,14 +143,14 @@ def test_state_gradient_norms_rejects_two_recurrent_layers():
         probes.state_gradient_norms(model, np.ones((2, 7), "int32"), np.zeros(2, "int32"))
 
 
-def test_state_gradient_norms_rejects_a_model_that_is_not_a_chain():
+def test_state_gradient_norms_rejects_a_model_with_a_skip_connection():
     inputs = keras.Input((7,))
     embedded = keras.layers.Embedding(12, 4)(inputs)
     summary = keras.layers.SimpleRNN(3)(embedded)
     skipped = keras.layers.GlobalAveragePooling1D()(embedded)
     outputs = keras.layers.Dense(2, activation="softmax")(keras.layers.Concatenate()([summary, skipped]))
     model = keras.Model(inputs, outputs)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot be cut"):
         probes.state_gradient_norms(model, np.ones((2, 7), "int32"), np.zeros(2, "int32"))
 
 
@@ -174,3 +174,20 @@ def test_gradient_check_exposes_a_wrong_gradient():
     np.testing.assert_allclose([row["analytic"] for row in rows], [2.0, -1.0])
     np.testing.assert_allclose([row["numeric"] for row in rows], [4.0, -2.0], rtol=1e-6)
     np.testing.assert_allclose([row["relative_error"] for row in rows], 1 / 3, rtol=1e-6)
+
+
+def test_state_gradient_norms_on_a_seqlab_many_to_one_model():
+    seqlab = pytest.importorskip("seqlab")
+    keras.utils.set_random_seed(5)
+    model = seqlab.build("many_to_one", cell="lstm", units=5, vocab_size=12, embedding_dim=4, num_classes=2)
+    inputs = np.random.default_rng(5).integers(1, 12, size=(3, 6))
+    targets = np.array([1, 0, 1])
+    norms = probes.state_gradient_norms(model, inputs, targets)
+    recurrent = [layer for layer in model.layers if isinstance(layer, keras.layers.RNN)][0]
+    embedded = model.get_layer("inputs_embedding")(inputs)
+    head = keras.Sequential([model.get_layer("output_dropout"), model.get_layer("output")])
+    gradients = probes.state_gradients(
+        recurrent, embedded,
+        lambda output: keras.losses.sparse_categorical_crossentropy(targets, head(output[1])),
+    )
+    np.testing.assert_allclose(norms, np.linalg.norm(gradients, axis=-1).mean(axis=0), rtol=1e-5)
