@@ -212,6 +212,8 @@ def make_dataset(inputs, targets, batch_size, *, bucketing=True, shuffle=True, s
             bad arguments.
 
     >>> dataset = make_dataset([[1, 2, 3], [4], [5, 6]], [0, 1, 1], batch_size=2, seed=0)
+    >>> len(dataset)
+    2
     >>> [tuple(inputs.shape) for inputs, targets in dataset]
     [(1, 3), (2, 2)]
     """
@@ -237,15 +239,15 @@ def make_dataset(inputs, targets, batch_size, *, bucketing=True, shuffle=True, s
     signature = tuple(_signature(tensorflow, values[0], per_token, dtype) for values, per_token, dtype in columns)
     epoch = [0]
 
-    def generate():
-        epoch_seed = seed + epoch[0]
-        epoch[0] += 1
+    def epoch_batches(epoch_seed):
         if bucketing:
-            batches = bucket_batches(lengths, batch_size, epoch_seed, shuffle=shuffle, pool_batches=pool_batches,
-                                     drop_remainder=drop_remainder)
-        else:
-            batches = sequential_batches(len(lengths), batch_size, epoch_seed, shuffle=shuffle,
-                                         drop_remainder=drop_remainder)
+            return bucket_batches(lengths, batch_size, epoch_seed, shuffle=shuffle, pool_batches=pool_batches,
+                                  drop_remainder=drop_remainder)
+        return sequential_batches(len(lengths), batch_size, epoch_seed, shuffle=shuffle, drop_remainder=drop_remainder)
+
+    def generate():
+        batches = epoch_batches(seed + epoch[0])
+        epoch[0] += 1
         for batch in batches:
             yield tuple(
                 pad_sequences([values[index] for index in batch], dtype=dtype) if per_token
@@ -253,5 +255,9 @@ def make_dataset(inputs, targets, batch_size, *, bucketing=True, shuffle=True, s
                 for values, per_token, dtype in columns
             )
 
+    batch_count = len(epoch_batches(seed))
+    if batch_count == 0:
+        raise ValueError(f"batch_size={batch_size} with drop_remainder=True leaves no batch of {len(lengths)} examples.")
     dataset = tensorflow.data.Dataset.from_generator(generate, output_signature=signature)
+    dataset = dataset.apply(tensorflow.data.experimental.assert_cardinality(batch_count))
     return dataset.prefetch(tensorflow.data.AUTOTUNE)
