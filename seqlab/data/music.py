@@ -106,17 +106,51 @@ def score_to_piano_roll(score, *, steps_per_quarter=1):
     >>> [(np.flatnonzero(step) + LOWEST_PITCH).tolist() for step in score_to_piano_roll(part)]
     [[60], [60, 64]]
     """
+    spans = [
+        (float(element.offset), float(element.offset + element.duration.quarterLength), pitch.midi)
+        for element in score.flatten().notes
+        for pitch in getattr(element, "pitches", ())
+    ]
+    return _spans_to_piano_roll(spans, steps_per_quarter)
+
+
+def midi_to_piano_roll(path, *, steps_per_quarter=1):
+    """Sample a MIDI file's notes into a piano roll (as :func:`score_to_piano_roll`).
+
+    The note events are read directly (``music21.midi``), not through a music21 score: music21's
+    MIDI-to-score conversion misplaces long notes that overlap others in one track (it puts
+    them in voices before splitting them at bar lines). Times are in quarter notes (MIDI ticks),
+    so tempo changes do not matter; channel 10 (General MIDI drums) is skipped.
+    """
+    from music21 import midi
+    from music21.midi import translate
+
+    midi_file = midi.MidiFile()
+    midi_file.open(str(path))
+    try:
+        midi_file.read()
+    finally:
+        midi_file.close()
+    ticks = midi_file.ticksPerQuarterNote
+    spans = [
+        (timed.onTime / ticks, timed.offTime / ticks, timed.event.pitch)
+        for track in midi_file.tracks
+        for timed in translate.getNotesFromEvents(translate.getTimeForEvents(track))
+        if timed.event.channel != 10
+    ]
+    return _spans_to_piano_roll(spans, steps_per_quarter)
+
+
+def _spans_to_piano_roll(spans, steps_per_quarter):
+    """``(start, end, midi_pitch)`` spans in quarter notes -> piano roll sampled at step instants."""
     steps_per_quarter = _check_steps_per_quarter(steps_per_quarter)
-    notes = list(score.flatten().notes)
-    end_time = max((float(element.offset + element.duration.quarterLength) for element in notes), default=0.0)
+    end_time = max((end for _, end, _ in spans), default=0.0)
     roll = np.zeros((int(np.ceil(end_time * steps_per_quarter - 1e-6)), NUM_KEYS), dtype=np.uint8)
-    for element in notes:
-        start = float(element.offset) * steps_per_quarter
-        end = start + float(element.duration.quarterLength) * steps_per_quarter
-        first, stop = int(np.ceil(start - 1e-6)), int(np.ceil(end - 1e-6))
-        for pitch in getattr(element, "pitches", ()):
-            if LOWEST_PITCH <= pitch.midi <= HIGHEST_PITCH and stop > first:
-                roll[first:stop, pitch.midi - LOWEST_PITCH] = 1
+    for start, end, pitch in spans:
+        first = int(np.ceil(start * steps_per_quarter - 1e-6))
+        stop = int(np.ceil(end * steps_per_quarter - 1e-6))
+        if LOWEST_PITCH <= pitch <= HIGHEST_PITCH and stop > first:
+            roll[first:stop, pitch - LOWEST_PITCH] = 1
     return roll
 
 
@@ -170,7 +204,7 @@ def write_midi(roll, path, *, steps_per_quarter=1, tempo=90):
 
 
 def read_piano_roll(path, *, steps_per_quarter=1):
-    """Parse one MIDI / MusicXML / ABC / Humdrum file with music21 and sample it into a piano roll.
+    """Read one MIDI / MusicXML / ABC / Humdrum file with music21 and sample it into a piano roll.
 
     A file that holds several pieces (an ABC book) gives the piano roll of the first one; use
     :func:`load_music_folder` to get all of them.
@@ -181,6 +215,8 @@ def read_piano_roll(path, *, steps_per_quarter=1):
 def _read_scores(path, steps_per_quarter):
     from music21 import converter, stream
 
+    if pathlib.Path(path).suffix.lower() in (".mid", ".midi"):
+        return [midi_to_piano_roll(path, steps_per_quarter=steps_per_quarter)]
     parsed = converter.parse(str(path))
     scores = list(parsed.scores) if isinstance(parsed, stream.Opus) else [parsed]
     return [score_to_piano_roll(score, steps_per_quarter=steps_per_quarter) for score in scores]
@@ -265,7 +301,7 @@ def load_piano_roll_file(path):
                 except (pickle.UnpicklingError, EOFError, ValueError) as error:
                     raise DataFormatError(f"not a readable pickle: {error}", path=path) from None
         if not isinstance(data, dict) or not set(SPLITS) <= set(data):
-            found = sorted(map(str, data)) if isinstance(data, dict) else type(data).__name__
+            found = ", ".join(sorted(map(str, data))) or "no key" if isinstance(data, dict) else type(data).__name__
             raise DataFormatError(f"expected a mapping with keys {', '.join(SPLITS)}; found {found}", path=path)
         return {
             split: [pitches_to_piano_roll(piece, path=path, piece=index) for index, piece in enumerate(data[split])]
