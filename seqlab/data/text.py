@@ -10,10 +10,11 @@ Sources:
   "Dinosaurus Island" exercise file), licence unclear, not shipped.
 - ``names``: 32,033 lower-case first names from karpathy/makemore (``char_lm/names.txt``, MIT).
 - ``census_names``: embedded, from the ``names`` package (MIT): the 1990 US census lists,
-  5,494 first names (4,275 female + 1,219 male rows) and 88,799 surnames.
-- ``lady_susan``: embedded English prose, Jane Austen's *Lady Susan* (Project Gutenberg
-  etext, public domain, about 23,000 words) as shipped in the ``music21`` wheel
-  (``music21/languageExcerpts/trainingData/en.txt``).
+  5,494 first-name rows (4,275 female + 1,219 male; 5,163 distinct) and 88,799 surnames.
+- ``lady_susan``: embedded English prose for word-level models: Jane Austen's *Lady Susan*
+  (Project Gutenberg etext, public domain) as shipped in the ``music21`` wheel
+  (``music21/languageExcerpts/trainingData/en.txt``): 1,188 sentences, 23,149 words,
+  26,533 tokens with punctuation.
 
 >>> data = load_text_lines(["ab", "c"], valid_fraction=0.0, test_fraction=0.0)
 >>> data["train"]
@@ -33,7 +34,7 @@ UNITS = ("line", "sentence")
 CENSUS_FILES = {"female": "dist.female.first", "male": "dist.male.first", "last": "dist.all.last"}
 CENSUS_KINDS = ("first", "last", "all")
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'’”)]*\s+(?=[\"'‘“(]*[A-Z0-9])")
+_SENTENCE_END = re.compile(r"([.!?][\"'’”)]*)\s+(?=[\"'‘“(]*[A-Z0-9])")
 
 
 def split_sentences(text):
@@ -47,7 +48,7 @@ def split_sentences(text):
     sentences = []
     for paragraph in re.split(r"\n\s*\n", text):
         joined = " ".join(paragraph.split())
-        sentences += [sentence for sentence in _SENTENCE_END.split(joined) if sentence]
+        sentences += [sentence for sentence in _SENTENCE_END.sub("\\1\n", joined).split("\n") if sentence]
     return sentences
 
 
@@ -154,9 +155,12 @@ def _file_in(path, file_name):
     return path / file_name if path.is_dir() else path
 
 
-def load_dinos(path, **keywords):
-    """``dinos.txt`` (a folder holding it, or the file) at character level, one name per line."""
-    return load_text(_file_in(path, "dinos.txt"), **keywords)
+def load_dinos(path, *, lowercase=True, **keywords):
+    """``dinos.txt`` (a folder holding it, or the file) at character level, one name per line.
+
+    Lower-cased by default, as in the course exercise (26 letters + end of name = 27 symbols).
+    """
+    return load_text(_file_in(path, "dinos.txt"), lowercase=lowercase, **keywords)
 
 
 def load_names(path, **keywords):
@@ -265,6 +269,6 @@ SOURCES = [
                  "(music21/languageExcerpts/trainingData/en.txt).",
         licence="public domain (Project Gutenberg etext)",
         embedded=lambda: package_path("music21", "languageExcerpts", "trainingData"),
-        description="embedded: English prose, about 23,000 words (word-level LM)",
+        description="embedded: English prose, 1,188 sentences, 23,149 words (word-level LM)",
     ),
 ]
