@@ -1,0 +1,234 @@
+"""Scores for per-base DNA labelling: base-level, gene-level and two baselines.
+
+Every score collapses frame-aware labels (0 non-coding, 1-6 codon positions on either
+strand, see :mod:`seqlab.data.dna`) to coding / non-coding first. In a bacterial genome
+about 87 % of the bases are coding, so the all-coding guess already scores coding F1 0.93:
+the informative scores are the Matthews correlation (MCC) and the non-coding F1, both 0
+for the majority class.
+
+- :func:`per_base_scores`: accuracy, MCC, coding F1 and non-coding F1 (scikit-learn).
+- :func:`predicted_segments` / :func:`gene_recovery`: the share of true genes whose two ends
+  a prediction recovers within a tolerance.
+- :func:`majority_baseline`: the training region's majority class everywhere.
+- :class:`KmerClassifier`: k-mer (hexamer) frequency log-odds, coding vs non-coding, averaged
+  over a sliding window and thresholded where it scores best on the training region.
+
+>>> scores = per_base_scores([0, 0, 1, 2, 3, 0], [0, 1, 1, 2, 3, 0])
+>>> round(scores["accuracy"], 3), round(scores["mcc"], 3), round(scores["noncoding_f1"], 3)
+(0.833, 0.707, 0.8)
+"""
+
+import numpy as np
+from sklearn.metrics import accuracy_score, f1_score, matthews_corrcoef
+
+from seqlab.data.dna import N_ID, collapse_labels
+
+
+def per_base_scores(true_labels, predicted_labels, weights=None):
+    """Coding / non-coding scores of per-base predictions (frame labels are collapsed first).
+
+    Args:
+        true_labels, predicted_labels: int arrays of the same shape (0 = non-coding).
+        weights: optional 0/1 array of the same shape; bases with weight 0 (padding) are skipped.
+
+    Returns:
+        dict with ``accuracy``, ``mcc``, ``coding_f1``, ``noncoding_f1``.
+    """
+    true_labels, predicted_labels = np.ravel(true_labels), np.ravel(predicted_labels)
+    if true_labels.shape != predicted_labels.shape:
+        raise ValueError(
+            f"true_labels has {true_labels.size} values but predicted_labels has {predicted_labels.size}; "
+            "they must match."
+        )
+    if weights is not None:
+        keep = np.ravel(weights) > 0
+        true_labels, predicted_labels = true_labels[keep], predicted_labels[keep]
+    truth, prediction = collapse_labels(true_labels), collapse_labels(predicted_labels)
+    return {
+        "accuracy": float(accuracy_score(truth, prediction)),
+        "mcc": float(matthews_corrcoef(truth, prediction)),
+        "coding_f1": float(f1_score(truth, prediction, pos_label=1, zero_division=0.0)),
+        "noncoding_f1": float(f1_score(truth, prediction, pos_label=0, zero_division=0.0)),
+    }
+
+
+def majority_baseline(train_labels, test_labels):
+    """Scores of predicting the training region's majority class (coding or not) everywhere.
+
+    >>> scores = majority_baseline([1, 1, 0], [1, 1, 1, 0])
+    >>> scores["accuracy"], scores["mcc"], scores["noncoding_f1"]
+    (0.75, 0.0, 0.0)
+    """
+    majority = int(np.bincount(collapse_labels(np.ravel(train_labels)), minlength=2).argmax())
+    test_labels = np.ravel(test_labels)
+    return per_base_scores(test_labels, np.full(test_labels.shape, majority))
+
+
+def _segment_keys(labels):
+    """A key per base that is constant along one predicted gene.
+
+    Frame labels give ``1 + phase`` (forward) or ``4 + phase`` (reverse), where ``phase`` is the
+    position modulo 3 of the gene's codon starts, so adjacent genes in different frames or on
+    different strands are separate segments; 0/1 labels give 1 for every coding base.
+    """
+    labels = np.asarray(labels).astype(int)
+    if labels.max(initial=0) <= 1:
+        return labels
+    position = np.arange(len(labels))
+    forward = 1 + (position - (labels - 1)) % 3
+    reverse = 4 + (position + (labels - 4)) % 3
+    return np.where(labels == 0, 0, np.where(labels <= 3, forward, reverse))
+
+
+def predicted_segments(labels, *, max_gap=0):
+    """Predicted genes ``(start, end, key)`` (0-based half-open) from per-base labels.
+
+    Runs of one key (see above) separated by at most ``max_gap`` bases are joined, so a few
+    wrongly labelled bases inside a gene do not split it.
+
+    >>> predicted_segments([0, 1, 1, 0, 1, 1, 0, 0, 1])
+    [(1, 3, 1), (4, 6, 1), (8, 9, 1)]
+    >>> predicted_segments([0, 1, 1, 0, 1, 1, 0, 0, 1], max_gap=1)
+    [(1, 6, 1), (8, 9, 1)]
+    >>> predicted_segments([1, 2, 3, 1, 2, 3, 0, 6, 5, 4])
+    [(0, 6, 1), (7, 10, 4)]
+    """
+    keys = _segment_keys(labels)
+    if keys.size == 0:
+        return []
+    boundaries = np.flatnonzero(np.diff(keys)) + 1
+    starts = np.concatenate([[0], boundaries])
+    ends = np.concatenate([boundaries, [keys.size]])
+    runs = [(int(start), int(end), int(keys[start])) for start, end in zip(starts, ends) if keys[start] != 0]
+    segments = []
+    for key in sorted({run[2] for run in runs}):
+        current = None
+        for start, end, _ in (run for run in runs if run[2] == key):
+            if current is not None and start - current[1] <= max_gap:
+                current = (current[0], end, key)
+            else:
+                if current is not None:
+                    segments.append(current)
+                current = (start, end, key)
+        segments.append(current)
+    return sorted(segments)
+
+
+def gene_recovery(genes, predicted_labels, *, tolerance=30):
+    """Share of true genes whose start and stop a predicted segment matches within ``tolerance`` bases.
+
+    Args:
+        genes: true genes with ``start``, ``end`` (0-based half-open) and ``strand``, in the
+            coordinates of ``predicted_labels`` (e.g. a test region's ``genes``).
+        predicted_labels: per-base predictions (frame labels 0-6 or 0/1).
+        tolerance: largest allowed distance, in bases, at each end; runs of the same
+            predicted frame that are at most ``tolerance`` bases apart are joined first. With
+            frame labels the strand must match as well.
+
+    Returns:
+        float in [0, 1] (``nan`` when there is no gene).
+
+    >>> from seqlab.data.dna import Gene
+    >>> genes = [Gene(1, 7, 1), Gene(9, 12, -1)]
+    >>> gene_recovery(genes, [0, 1, 2, 3, 1, 2, 3, 0, 0, 6, 5, 4], tolerance=0)
+    1.0
+    >>> gene_recovery(genes, [0, 1, 2, 3, 1, 2, 3, 0, 0, 0, 0, 0], tolerance=0)
+    0.5
+    """
+    genes = list(genes)
+    if not genes:
+        return float("nan")
+    predicted_labels = np.asarray(predicted_labels)
+    frame_aware = predicted_labels.max(initial=0) > 1
+    segments = predicted_segments(predicted_labels, max_gap=tolerance)
+    starts = np.array([segment[0] for segment in segments])
+    ends = np.array([segment[1] for segment in segments])
+    strands = np.array([1 if segment[2] <= 3 else -1 for segment in segments])
+    recovered = 0
+    for gene in genes:
+        if not segments:
+            break
+        match = (np.abs(starts - gene.start) <= tolerance) & (np.abs(ends - gene.end) <= tolerance)
+        if frame_aware:
+            match &= strands == gene.strand
+        recovered += bool(match.any())
+    return recovered / len(genes)
+
+
+def kmer_codes(ids, k):
+    """Integer code (base 4) of the k-mer starting at every position; -1 where it holds an N or runs off the end.
+
+    >>> kmer_codes(np.array([0, 1, 2, 3, 4, 0]), 2).tolist()
+    [1, 6, 11, -1, -1, -1]
+    """
+    ids = np.asarray(ids).astype(np.int64)
+    codes = np.full(len(ids), -1, dtype=np.int64)
+    if len(ids) < k:
+        return codes
+    view = np.lib.stride_tricks.sliding_window_view(ids, k)
+    valid = (view < N_ID).all(axis=1) & (view >= 0).all(axis=1)
+    values = view @ (4 ** np.arange(k - 1, -1, -1))
+    codes[: len(values)] = np.where(valid, values, -1)
+    return codes
+
+
+class KmerClassifier:
+    """Coding / non-coding baseline: k-mer frequency log-odds averaged over a sliding window.
+
+    ``fit`` counts each k-mer at coding and at non-coding positions (the label of its first
+    base) and stores ``log P(k-mer | coding) - log P(k-mer | non-coding)`` (add-one smoothing).
+    A base's score is the mean log-odds of the k-mers starting in a window centred on it;
+    the threshold is the one that maximises MCC on the training sequences.
+
+    Args:
+        k: k-mer length (6 = hexamers, the classic gene-finding statistic).
+        window: bases averaged around each position.
+
+    >>> rng = np.random.default_rng(0)
+    >>> coding = np.tile([0, 1, 2], 200)          # a periodic "codon" pattern
+    >>> noncoding = rng.integers(0, 4, 600)
+    >>> ids = np.concatenate([noncoding, coding, noncoding])
+    >>> labels = np.concatenate([np.zeros(600), np.ones(600), np.zeros(600)]).astype(int)
+    >>> model = KmerClassifier(k=3, window=30).fit([ids], [labels])
+    >>> float((model.predict(ids) == labels).mean()) > 0.95
+    True
+    """
+
+    def __init__(self, k=6, window=96):
+        if k < 1 or window < 1:
+            raise ValueError(f"k={k!r} and window={window!r} must be positive integers.")
+        self.k, self.window = k, window
+        self.log_odds, self.threshold = None, None
+
+    def fit(self, sequences, labels):
+        """Count k-mers in base-id arrays ``sequences`` with per-base ``labels``; choose the threshold."""
+        size = 4 ** self.k
+        counts = np.ones((2, size))
+        for ids, truth in zip(sequences, labels):
+            codes = kmer_codes(ids, self.k)
+            coding = collapse_labels(truth)
+            valid = codes >= 0
+            counts += np.stack([np.bincount(codes[valid & (coding == value)], minlength=size) for value in (0, 1)])
+        probabilities = counts / counts.sum(axis=1, keepdims=True)
+        self.log_odds = np.log(probabilities[1]) - np.log(probabilities[0])
+        scores = np.concatenate([self.score(ids) for ids in sequences])
+        truth = np.concatenate([collapse_labels(truth) for truth in labels])
+        candidates = np.quantile(scores, np.linspace(0.01, 0.99, 99))
+        mcc = [per_base_scores(truth, (scores > threshold).astype(int))["mcc"] for threshold in candidates]
+        self.threshold = float(candidates[int(np.argmax(mcc))])
+        return self
+
+    def score(self, ids):
+        """Per-base coding score (mean k-mer log-odds over the window)."""
+        if self.log_odds is None:
+            raise ValueError("KmerClassifier.score: call fit(...) first.")
+        codes = kmer_codes(ids, self.k)
+        values = np.where(codes >= 0, self.log_odds[np.maximum(codes, 0)], 0.0)
+        kernel = np.ones(self.window) / self.window
+        shift = self.k // 2
+        smoothed = np.convolve(values, kernel, mode="same")
+        return np.roll(smoothed, shift)
+
+    def predict(self, ids):
+        """Per-base 0/1 predictions (1 = coding)."""
+        return (self.score(ids) > self.threshold).astype(np.int8)
