@@ -141,6 +141,15 @@ def test_make_dataset_per_token_targets_and_weights():
     assert w.dtype == np.float32
 
 
+def test_make_dataset_per_token_targets_can_be_forced_off():
+    inputs = [[1, 2], [3, 4]]
+    label_vectors = [[0.0, 1.0], [1.0, 0.0]]  # multi-label vectors that happen to be as long as the inputs
+    (x, y), = collect(make_dataset(inputs, label_vectors, batch_size=2, shuffle=False, per_token_targets=False))
+    assert y.shape == (2, 2) and y.dtype == np.float32
+    with pytest.raises(ValueError, match="per_token_targets=True, but some target"):
+        make_dataset(inputs, [0, 1], batch_size=2, per_token_targets=True)
+
+
 def test_make_dataset_feature_frames_for_piano_rolls():
     rolls = [np.eye(4, dtype="float32")[:length] for length in (4, 2, 3)]
     next_frames = [roll[::-1] for roll in rolls]

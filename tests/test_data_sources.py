@@ -230,8 +230,13 @@ def test_a_server_that_never_answers_times_out_instead_of_hanging(tmp_path):
 
 
 def test_download_requires_a_digest(tmp_path):
+    remote = tmp_path / "x"
+    remote.write_bytes(CONTENT)
     with pytest.raises(ValueError, match="sha256=None"):
-        download_file((tmp_path / "x").as_uri(), tmp_path / "y", None)
+        download_file(remote.as_uri(), tmp_path / "y", None)
+    assert not (tmp_path / "y").exists()
+    with pytest.raises(DataNotFoundError, match="download: sha256=None .* unverified data is refused"):
+        resolve(make_source(url=remote.as_uri()))
 
 
 def archive_bytes(kind):

@@ -184,7 +184,7 @@ def _dtype(values):
 
 
 def make_dataset(inputs, targets, batch_size, *, bucketing=True, shuffle=True, seed=0, sample_weights=None,
-                 pool_batches=100, drop_remainder=False):
+                 pool_batches=100, drop_remainder=False, per_token_targets=None):
     """A ``tf.data.Dataset`` of right-padded batches of variable-length sequences.
 
     Every pass over the dataset (every epoch) draws new batches with seed ``seed + epoch``,
@@ -203,6 +203,9 @@ def make_dataset(inputs, targets, batch_size, *, bucketing=True, shuffle=True, s
             as the input; padded with 0). Yields ``(inputs, targets, sample_weights)`` batches.
         pool_batches: bucketing pool size in batches (see :func:`bucket_batches`).
         drop_remainder: drop the last incomplete batches.
+        per_token_targets: ``None`` decides from the data (every target a sequence as long as
+            its input); ``True`` / ``False`` says it explicitly (e.g. fixed-length inputs with
+            vector labels of the same length).
 
     Returns:
         ``tf.data.Dataset`` yielding ``(inputs, targets)`` or ``(inputs, targets, sample_weights)``.
@@ -231,7 +234,10 @@ def make_dataset(inputs, targets, batch_size, *, bucketing=True, shuffle=True, s
         )
     _check_batching(lengths, batch_size, pool_batches)
     input_arrays = _as_arrays(inputs, "inputs")
-    per_token_targets = _per_token(inputs, targets)
+    if per_token_targets is None:
+        per_token_targets = _per_token(inputs, targets)
+    elif per_token_targets and not _per_token(inputs, targets):
+        raise ValueError("per_token_targets=True, but some target is not a sequence as long as its input.")
     columns = [(input_arrays, True, _dtype(input_arrays[:100]))]
     columns.append((targets, per_token_targets, _dtype(targets[:100])))
     if sample_weights is not None:

@@ -268,7 +268,7 @@ def locate(name, path=None, *, download=False):
     else:
         try:
             return "download", download_source(source)
-        except (OSError, DataFormatError) as error:
+        except (OSError, ValueError) as error:
             tried.append(f"download: {error}")
     raise DataNotFoundError(_not_found_message(source, tried))
 
