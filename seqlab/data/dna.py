@@ -84,7 +84,7 @@ _IS_AMBIGUOUS = np.zeros(256, dtype=bool)
 for _code in AMBIGUITY_CODES[:-1]:
     _IS_AMBIGUOUS[ord(_code)] = _IS_AMBIGUOUS[ord(_code.lower())] = True
 _COMPLEMENT = np.array([3, 2, 1, 0, 4], dtype=np.int8)
-_REVERSE_STRAND_LABELS = np.array([0, 4, 5, 6, 1, 2, 3], dtype=np.int8)
+STRAND_SWAP = np.array([0, 4, 5, 6, 1, 2, 3], dtype=np.int8)  # frame label on the other strand
 
 
 class Gene(NamedTuple):
@@ -203,7 +203,7 @@ def reverse_complement_labels(labels):
     labels = np.asarray(labels)[..., ::-1]
     if labels.max(initial=0) <= 1:
         return labels.copy()
-    return _REVERSE_STRAND_LABELS[labels]
+    return STRAND_SWAP[labels]
 
 
 def collapse_labels(labels):

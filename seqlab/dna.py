@@ -1,0 +1,121 @@
+"""Task helpers for the DNA notebook: whole-region prediction and input-gradient saliency.
+
+- :func:`predict_region`: run a per-base tagger over a long region in overlapping windows
+  (optionally on both strands) and blend the windows, trusting each window's centre more
+  than its edges, where the network sees context on one side only.
+- :func:`frame_predictions`: per-base frame labels (0-6) or 0/1 labels from probabilities.
+- :func:`input_gradients`: gradient of a class probability with respect to the one-hot
+  input (TensorFlow backend), the "what does the model look at" figure for splice sites.
+
+>>> import numpy as np
+>>> class Constant:  # a stand-in model: every base coding, frame +1
+...     def predict(self, inputs, batch_size=None, verbose=0):
+...         probabilities = np.zeros(inputs.shape[:2] + (7,), np.float32)
+...         probabilities[..., 1] = 1.0
+...         return probabilities
+>>> probabilities = predict_region(Constant(), np.zeros(50, np.int8), window=20, stride=10)
+>>> probabilities.shape, float(probabilities[:, 1].mean()), float(probabilities[:, 4].mean())
+((50, 7), 0.5, 0.5)
+"""
+
+import numpy as np
+
+from seqlab.data.dna import STRAND_SWAP, one_hot, reverse_complement, window_starts
+
+
+def _edge_weights(window):
+    """Blending weights along a window: highest in the centre, small but non-zero at the edges."""
+    position = np.arange(window)
+    return (np.minimum(position + 1, window - position) / ((window + 1) / 2)).astype(np.float32)
+
+
+def predict_region(model, ids, *, window, stride=None, both_strands=True, batch_size=64):
+    """Per-base class probabilities over a whole region, blended from overlapping windows.
+
+    Args:
+        model: a per-base tagger with ``predict(one_hot_windows) -> (n, window, num_classes)``.
+        ids: base ids of the region (int array, see :func:`seqlab.data.dna.encode`).
+        window: bases per window (the length the model was trained on).
+        stride: bases between windows (default ``window // 2``).
+        both_strands: also predict the reverse complement and average the two; with 7
+            frame classes the reverse strand's classes are mapped back (+1..+3 <-> -1..-3).
+        batch_size: windows per prediction batch.
+
+    Returns:
+        float32 ``(len(ids), num_classes)`` probabilities.
+    """
+    ids = np.asarray(ids)
+    stride = stride or max(1, window // 2)
+    length = len(ids)
+    padded = np.concatenate([ids, np.full(max(0, window - length), -1, ids.dtype)])
+    starts = window_starts(len(padded), window, stride)
+    index = starts[:, None] + np.arange(window)
+    windows = padded[index]
+    weights = _edge_weights(window)
+    strands = [(windows, False)]
+    if both_strands:
+        complement = np.where(windows[:, ::-1] >= 0, reverse_complement(np.maximum(windows, 0)), -1)
+        strands.append((complement, True))
+    total, norm = None, np.zeros(len(padded), np.float32)
+    for strand_windows, reverse in strands:
+        probabilities = np.asarray(model.predict(one_hot(strand_windows), batch_size=batch_size, verbose=0))
+        if reverse:
+            probabilities = probabilities[:, ::-1, :]
+            if probabilities.shape[-1] == 7:
+                probabilities = probabilities[..., STRAND_SWAP]
+        if total is None:
+            total = np.zeros((len(padded), probabilities.shape[-1]), np.float32)
+        np.add.at(total, index, probabilities * weights[None, :, None])
+        np.add.at(norm, index, np.broadcast_to(weights, index.shape))
+    return (total / norm[:, None])[:length]
+
+
+def frame_predictions(probabilities):
+    """Per-base labels from probabilities: coding where P(non-coding) < 0.5, then the likeliest frame.
+
+    With 2 classes the result is 0/1; with 7 it is the frame label (0-6).
+
+    >>> frame_predictions(np.array([[0.6, 0.1, 0.1, 0.1, 0.1, 0.0, 0.0],
+    ...                             [0.4, 0.0, 0.0, 0.0, 0.1, 0.3, 0.2]])).tolist()
+    [0, 5]
+    """
+    probabilities = np.asarray(probabilities)
+    coding = probabilities[:, 0] < 0.5
+    frame = 1 + np.argmax(probabilities[:, 1:], axis=1)
+    return np.where(coding, frame, 0).astype(np.int8)
+
+
+def input_gradients(model, inputs, class_index=None, *, batch_size=256):
+    """Gradient of one output probability with respect to the one-hot input, times the input.
+
+    For a many-to-one classifier ``(batch, time, 5) -> (batch, num_classes)``. Multiplying by
+    the input keeps, at every position, the gradient of the base that is actually there
+    ("gradient x input"), so summing over the last axis gives one saliency value per position.
+
+    Args:
+        model: a Keras model on the TensorFlow backend.
+        inputs: float32 ``(n, time, 5)`` one-hot sequences.
+        class_index: the class whose probability is differentiated: an int, an int array
+            (one per sequence, e.g. the true labels), or ``None`` for the predicted class.
+        batch_size: sequences per gradient batch.
+
+    Returns:
+        float32 ``(n, time)`` saliency per position.
+    """
+    import tensorflow as tf
+
+    inputs = np.asarray(inputs, np.float32)
+    saliency = []
+    for begin in range(0, len(inputs), batch_size):
+        batch = tf.convert_to_tensor(inputs[begin:begin + batch_size])
+        with tf.GradientTape() as tape:
+            tape.watch(batch)
+            probabilities = model(batch, training=False)
+            if class_index is None:
+                chosen = tf.argmax(probabilities, axis=-1)
+            else:
+                chosen = np.broadcast_to(np.asarray(class_index), (len(inputs),))[begin:begin + batch_size]
+            picked = tf.gather(probabilities, chosen, axis=1, batch_dims=1)
+        gradient = tape.gradient(picked, batch)
+        saliency.append(tf.reduce_sum(gradient * batch, axis=-1).numpy())
+    return np.concatenate(saliency)
