@@ -3,6 +3,7 @@
 import hashlib
 import io
 import socket
+import subprocess
 import sys
 import tarfile
 import threading
@@ -360,3 +361,10 @@ def test_cli_fetch_prints_the_resolved_folder(capsys, tmp_path, monkeypatch):
     (tmp_path / "data" / "char_lm" / "dinos.txt").write_text("aachenosaurus\n")
     assert cli.main(["fetch", "dinos"]) == 0
     assert capsys.readouterr().out.strip() == str(tmp_path / "data" / "char_lm")
+
+
+def test_listing_sources_does_not_import_tensorflow():
+    code = ("import sys, seqlab.data; from seqlab.data import batching, cli, vocab; cli.list_sources(); "
+            "print('tensorflow' in sys.modules, 'keras' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.split() == ["False", "False"]

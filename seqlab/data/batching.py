@@ -220,7 +220,7 @@ def make_dataset(inputs, targets, batch_size, *, bucketing=True, shuffle=True, s
     >>> [tuple(inputs.shape) for inputs, targets in dataset]
     [(1, 3), (2, 2)]
     """
-    import tensorflow as tensorflow
+    import tensorflow
 
     inputs, targets = list(inputs), list(targets)
     if len(targets) != len(inputs):
