@@ -167,16 +167,17 @@ def state_gradients(recurrent_layer, inputs, loss_of_output, *, mask=None):
             f"recurrent_layer={recurrent_layer!r} must be a keras.layers.RNN (SimpleRNN, GRU, LSTM or "
             "RNN(cell)); probe each direction of a Bidirectional layer separately."
         )
-    inputs = tf.convert_to_tensor(inputs, dtype="float32")
+    inputs = tf.convert_to_tensor(inputs, dtype=recurrent_layer.compute_dtype)
     if inputs.shape.rank != 3:
         raise ValueError(f"inputs must have shape (batch, time, features); received shape {tuple(inputs.shape)}.")
     if not recurrent_layer.built:
         recurrent_layer.build(tuple(inputs.shape))
     probe_layer = keras.layers.RNN(
-        _state_probe_cell_class()(recurrent_layer.cell, int(inputs.shape[-1])),
+        _state_probe_cell_class()(recurrent_layer.cell, int(inputs.shape[-1]), dtype=recurrent_layer.dtype_policy),
         return_sequences=recurrent_layer.return_sequences,
         return_state=recurrent_layer.return_state,
         go_backwards=recurrent_layer.go_backwards,
+        dtype=recurrent_layer.dtype_policy,
     )
     units = _state_width(recurrent_layer.cell.state_size)
     probe = tf.zeros((inputs.shape[0], inputs.shape[1], units), dtype=inputs.dtype)

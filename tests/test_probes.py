@@ -191,3 +191,12 @@ def test_state_gradient_norms_on_a_seqlab_many_to_one_model():
         lambda output: keras.losses.sparse_categorical_crossentropy(targets, head(output[1])),
     )
     np.testing.assert_allclose(norms, np.linalg.norm(gradients, axis=-1).mean(axis=0), rtol=1e-5)
+
+
+def test_state_gradients_keep_the_layer_dtype():
+    layer = keras.layers.SimpleRNN(
+        2, activation="linear", recurrent_initializer=keras.initializers.Identity(0.5), dtype="float64"
+    )
+    gradients = probes.state_gradients(layer, np.ones((1, 3, 2)), keras.ops.sum)
+    assert gradients.dtype == np.float64
+    np.testing.assert_allclose(np.linalg.norm(gradients[0], axis=-1)[:-1] / np.linalg.norm(gradients[0], axis=-1)[1:], 0.5)
