@@ -201,8 +201,14 @@ def _groups(frame, summary):
     summary = summary or {}
     ok = frame[frame["status"] == "ok"]
     filled = [name for name in ok.columns if ok[name].notna().any()]
-    group_by = [name for name in summary.get("group_by") or DEFAULT_GROUP_BY if name in filled]
+    if summary.get("group_by"):
+        group_by = [name for name in summary["group_by"] if name in filled]
+    else:
+        group_by = [name for name in DEFAULT_GROUP_BY if name in filled and ok[name].astype(str).nunique() > 1]
+        group_by = group_by or ["notebook"]
     metrics = [name for name in summary.get("metrics") or _metric_columns(ok.columns) if name in filled]
+    if not summary.get("metrics"):
+        metrics = [name for name in metrics if name.startswith("test_")] or metrics
     return ok, group_by, metrics
 
 
@@ -215,8 +221,9 @@ def _labels(ok, group_by):
 def summarize(frame, summary=None):
     """The Markdown-ready summary: ok runs grouped by ``summary['group_by']``, mean ± std of the metrics.
 
-    Group-by columns default to the configuration columns that have values; metrics default
-    to every ``test_*`` column. Returns a DataFrame with one row per group and a column ``n``.
+    Group-by columns default to those of ``notebook, task, dataset, architecture, cell, units,
+    depth, bidirectional`` that vary (``notebook`` when none does); metrics default to every
+    ``test_*`` column (``valid_*`` when there is none). Returns a DataFrame with one row per group and a column ``n``.
     """
     import pandas
 

@@ -1,0 +1,166 @@
+"""The papermill runner on real notebook executions (tests/fixtures/tiny.ipynb, no TensorFlow)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pandas
+import psutil
+import pytest
+
+from seqlab import run
+
+TINY = "notebook: notebooks/tiny.ipynb\n"
+
+
+def rows_in(runs_dir):
+    return {path.stem: json.loads(path.read_text()) for path in sorted(runs_dir.glob("*.json"))}
+
+
+def test_failing_notebook_is_recorded_and_the_others_finish(fixture_project, capsys):
+    path = fixture_project.experiment(
+        TINY + "params: {learning_rate: 0.5}\n"
+        "grid:\n  - {seed: [1, 2]}\n  - {seed: 3, fail: true}\n"
+        "summary: {group_by: [cell], metrics: [test_accuracy]}\n"
+    )
+    assert run.main([str(path)]) == 1
+    runs_dir = fixture_project.runs_dir()
+    rows = rows_in(runs_dir)
+    assert sorted(rows) == ["fail=true,seed=3", "seed=1", "seed=2"]
+    assert [rows[name]["status"] for name in ("seed=1", "seed=2")] == ["ok", "ok"]
+    # the notebook's own row (test_accuracy = depth * 0.1 + seed * 0.01 + learning_rate), parameters, identity
+    assert rows["seed=2"]["test_accuracy"] == pytest.approx(0.62)
+    assert rows["seed=2"]["experiment"] == "sweep" and rows["seed=2"]["notebook"] == "notebooks/tiny.ipynb"
+    assert rows["seed=2"]["sleep_seconds"] == 0.0 and rows["seed=2"]["error"] is None
+    assert rows["seed=2"]["duration_s"] > 0 and rows["seed=2"]["seqlab_version"] == "0.1.0"
+    failed = rows["fail=true,seed=3"]
+    assert failed["status"] == "failed"
+    # cell index 4: markdown, parameters, injected parameters, setup, then the cell that raises
+    assert failed["error"] == "RuntimeError: fixture failure for cell=gru seed=3 (cell index 4, execution count 4)"
+    executed = json.loads((runs_dir / "fail=true,seed=3.ipynb").read_text())
+    raised = [cell for cell in executed["cells"] for output in cell.get("outputs", []) if output.get("ename")]
+    assert [(cell["execution_count"], "fixture failure" in "".join(cell["source"])) for cell in raised] == [(4, True)]
+    captured = capsys.readouterr()
+    assert "FAILED fail=true,seed=3: RuntimeError" in captured.err
+    assert str(runs_dir / "fail=true,seed=3.ipynb") in captured.err
+    table = pandas.read_csv(fixture_project.root / "results" / "sweep.csv")
+    assert table["run_id"].tolist() == ["fail=true,seed=3", "seed=1", "seed=2"]
+    markdown = (fixture_project.root / "results" / "sweep.md").read_text()
+    assert "2 runs ok, 1 failed." in markdown and "| gru    |   2 | 0.615 ± 0.0071" in markdown
+    assert (fixture_project.root / "results" / "figures" / "sweep.png").read_bytes()[:4] == b"\x89PNG"
+
+    # a re-run executes only the failed run; --force re-executes everything
+    finished_mtime = (runs_dir / "seed=1.json").stat().st_mtime_ns
+    assert run.main([str(path)]) == 1
+    assert "2 finished runs skipped" in capsys.readouterr().err
+    assert (runs_dir / "seed=1.json").stat().st_mtime_ns == finished_mtime
+
+
+def test_dry_run_lists_runs_and_executes_nothing(fixture_project, capsys):
+    path = fixture_project.experiment(TINY + "grid: {cell: [gru, lstm]}\n")
+    assert run.main([str(path), "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        'cell=gru\tnotebooks/tiny.ipynb\tpending\t{"cell": "gru"}',
+        'cell=lstm\tnotebooks/tiny.ipynb\tpending\t{"cell": "lstm"}',
+    ]
+    assert not fixture_project.runs_dir().exists()
+
+
+def test_bad_experiment_exits_2_before_running(fixture_project, capsys):
+    path = fixture_project.experiment(TINY + "grid: {units: [8]}\n")
+    assert run.main([str(path)]) == 2
+    assert "unknown parameters ['units']" in capsys.readouterr().err
+    assert not fixture_project.runs_dir().exists()
+
+
+def test_sigkill_mid_sweep_then_resume(fixture_project):
+    marker = fixture_project.root / "started"
+    path = fixture_project.experiment(
+        TINY + f"params: {{sleep_seconds: 1.5, started_marker: {str(marker)!r}}}\ngrid: {{seed: [0, 1, 2, 3]}}\n"
+    )
+    runs_dir = fixture_project.runs_dir()
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "seqlab.run", str(path)],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        # wait until one run has finished and the next one is executing (it sleeps 1.5 s)
+        while time.monotonic() < deadline:
+            rows = list(runs_dir.glob("*.json")) if runs_dir.exists() else []
+            if rows and marker.exists() and marker.stat().st_mtime > max(row.stat().st_mtime for row in rows):
+                break
+            assert runner.poll() is None, "the runner ended before it could be killed"
+            time.sleep(0.05)
+        else:
+            pytest.fail("no run finished within 90 s")
+        time.sleep(0.3)
+        os.killpg(runner.pid, signal.SIGKILL)
+        runner.wait()
+    finally:
+        if runner.poll() is None:
+            os.killpg(runner.pid, signal.SIGKILL)
+    kernel = int(marker.read_text())
+    if psutil.pid_exists(kernel):  # the kernel runs in its own session; end it too
+        os.kill(kernel, signal.SIGKILL)
+    before = rows_in(runs_dir)
+    assert 1 <= len(before) < 4
+    assert all(row["status"] == "ok" for row in before.values())
+    assert [path.name for path in runs_dir.iterdir() if path.suffix not in (".json", ".ipynb")] == [
+        path.name for path in runs_dir.glob(".*.tmp")
+    ]
+    mtimes = {name: (runs_dir / f"{name}.json").stat().st_mtime_ns for name in before}
+
+    assert run.main([str(path), "--workers", "2"]) == 0
+    after = rows_in(runs_dir)
+    assert sorted(after) == ["seed=0", "seed=1", "seed=2", "seed=3"]
+    assert all(row["status"] == "ok" for row in after.values())
+    assert {name: (runs_dir / f"{name}.json").stat().st_mtime_ns for name in before} == mtimes
+    assert not list(runs_dir.glob(".*.tmp"))
+    table = pandas.read_csv(fixture_project.root / "results" / "sweep.csv")
+    assert table["run_id"].tolist() == ["seed=0", "seed=1", "seed=2", "seed=3"]
+    assert table["test_accuracy"].tolist() == pytest.approx([0.11, 0.12, 0.13, 0.14])
+
+
+def test_dask_engine_local_cluster_failure_and_killed_worker(fixture_project, capsys):
+    """One real 2-worker LocalCluster: ok runs, a raising notebook, and a worker SIGKILLed mid-run."""
+    pytest.importorskip("distributed")
+    marker = fixture_project.root / "started"
+    path = fixture_project.experiment(
+        TINY + "grid:\n  - {depth: [1, 2]}\n  - {depth: 3, fail: true}\n"
+        f"  - {{depth: 4, sleep_seconds: 3.0, started_marker: {str(marker)!r}}}\n"
+    )
+    exit_codes = []
+    runner = threading.Thread(target=lambda: exit_codes.append(run.main([str(path), "--engine", "dask", "--workers", "2"])))
+    runner.start()
+    deadline = time.monotonic() + 90
+    while not (marker.exists() and marker.read_text()):
+        assert time.monotonic() < deadline and runner.is_alive(), "the marked run never started"
+        time.sleep(0.05)
+    kernel = psutil.Process(int(marker.read_text()))
+    worker = kernel.parent()
+    assert worker.pid != os.getpid() and "python" in worker.name()
+    worker.kill()  # SIGKILL the Dask worker process while its notebook sleeps
+    kernel.kill()
+    runner.join(timeout=150)
+    assert not runner.is_alive()
+    rows = rows_in(fixture_project.runs_dir())
+    statuses = {name: row["status"] for name, row in rows.items()}
+    killed = statuses.pop(next(name for name in rows if name.startswith("depth=4")))
+    assert statuses == {"depth=1": "ok", "depth=2": "ok", "depth=3,fail=true": "failed"}
+    assert [rows[f"depth={depth}"]["test_accuracy"] for depth in (1, 2)] == pytest.approx([0.11, 0.21])
+    assert rows["depth=3,fail=true"]["error"].startswith("RuntimeError: fixture failure")
+    # the client wrote every executed notebook (the workers return them)
+    assert all((fixture_project.runs_dir() / f"{name}.ipynb").exists() for name in rows if name != "depth=3,fail=true")
+    # never lost: Dask ran the killed run again on a live worker, or its row says what happened
+    row = next(row for name, row in rows.items() if name.startswith("depth=4"))
+    assert killed == "ok" and row["test_accuracy"] == pytest.approx(0.41) or "KilledWorker" in row["error"]
+    assert exit_codes == [1]
+    print("killed-worker run:", killed, row["error"])
