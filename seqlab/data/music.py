@@ -212,6 +212,37 @@ def read_piano_roll(path, *, steps_per_quarter=1):
     return _read_scores(path, steps_per_quarter)[0]
 
 
+def draw_piano_roll(roll, axis=None, *, title="", steps_per_quarter=1):
+    """Draw a piano roll with matplotlib (time across, pitch up, only the pitch range used).
+
+    Args:
+        roll: array ``(time_steps, 88)``.
+        axis: a matplotlib ``Axes`` (default: a new figure's).
+        title: axis title.
+        steps_per_quarter: for the time axis label (quarter notes).
+
+    Returns:
+        the ``Axes``.
+    """
+    import matplotlib.pyplot as plt
+
+    roll = _check_roll(roll, "roll")
+    if axis is None:
+        axis = plt.figure(figsize=(8, 2.5)).add_subplot()
+    axis.set_xlabel("time (quarter notes)")
+    axis.set_ylabel("MIDI pitch")
+    axis.set_title(title)
+    if not len(roll):
+        return axis
+    used = np.flatnonzero(roll.any(axis=0))
+    low, high = (used.min(), used.max()) if len(used) else (39, 39)
+    low, high = max(low - 2, 0), min(high + 2, NUM_KEYS - 1)
+    axis.imshow(roll[:, low:high + 1].T, origin="lower", aspect="auto", cmap="Greys", interpolation="nearest",
+                extent=(-0.5 / steps_per_quarter, (len(roll) - 0.5) / steps_per_quarter,
+                        LOWEST_PITCH + low - 0.5, LOWEST_PITCH + high + 0.5))
+    return axis
+
+
 def _read_scores(path, steps_per_quarter):
     from music21 import converter, stream
 
@@ -245,6 +276,21 @@ def split_by_position(items):
     for index, item in enumerate(items):
         splits["valid" if index % 10 == 8 else "test" if index % 10 == 9 else "train"].append(item)
     return splits
+
+
+def limit_pieces(dataset, max_pieces):
+    """The first pieces of each split, as many as :func:`split_by_position` gives ``max_pieces``
+    pieces (8 train, 1 valid and 1 test per 10); ``max_pieces=0`` returns the dataset unchanged.
+
+    >>> dataset = {"train": list(range(100)), "valid": list(range(30)), "test": list(range(30))}
+    >>> {split: len(pieces) for split, pieces in limit_pieces(dataset, 20).items()}
+    {'train': 16, 'valid': 2, 'test': 2}
+    """
+    max_pieces = _limit(max_pieces)
+    if not max_pieces:
+        return dataset
+    counts = {split: len(part) for split, part in split_by_position(range(max_pieces)).items()}
+    return {split: list(dataset[split][:counts[split]]) for split in SPLITS}
 
 
 def _limit(max_pieces):
@@ -343,10 +389,11 @@ def _load_mat(path):
 
 
 def _benchmark_loader(file_name):
-    def loader(path):
-        return load_piano_roll_file(_file_in(path, file_name))
+    def loader(path, *, max_pieces=0):
+        return limit_pieces(load_piano_roll_file(_file_in(path, file_name)), max_pieces)
 
-    loader.__doc__ = f"Load ``{file_name}`` from a folder (or any piano-roll file given directly)."
+    loader.__doc__ = (f"Load ``{file_name}`` from a folder (or any piano-roll file given directly); "
+                      "``max_pieces`` as in :func:`limit_pieces`.")
     return loader
 
 

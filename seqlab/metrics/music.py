@@ -64,6 +64,48 @@ def frame_nll(probabilities, targets, mask=None, *, epsilon=1e-7):
     return float(per_frame[mask].sum() / frames)
 
 
+def predict_next_frames(model, pieces, *, batch_size=16):
+    """Next-frame probabilities of a model for whole pieces (frames ``1..T-1`` from ``0..T-2``).
+
+    Pieces are sorted by length and right-padded per batch, so little time is spent on padding;
+    padding comes after the real frames, so it never changes a real prediction.
+
+    Args:
+        model: ``(batch, time, 88)`` -> ``(batch, time, 88)`` probabilities (a generator's
+            ``train`` model).
+        pieces: piano rolls ``(T, 88)``; pieces with fewer than 2 frames are skipped.
+        batch_size: pieces per forward pass.
+
+    Returns:
+        ``(probabilities, targets)``: two lists of ``(T - 1, 88)`` arrays, in the order of
+        ``pieces`` (skipped pieces left out).
+    """
+    from seqlab.data.batching import pad_sequences
+
+    pieces = [np.asarray(piece, dtype=np.float32) for piece in pieces if len(piece) >= 2]
+    order = np.argsort([len(piece) for piece in pieces], kind="stable")
+    probabilities = [None] * len(pieces)
+    for start in range(0, len(order), batch_size):
+        batch = order[start:start + batch_size]
+        outputs = np.asarray(model.predict_on_batch(pad_sequences([pieces[index][:-1] for index in batch])))
+        for row, index in enumerate(batch):
+            probabilities[index] = outputs[row, :len(pieces[index]) - 1]
+    return probabilities, [piece[1:] for piece in pieces]
+
+
+def model_frame_nll(model, pieces, *, batch_size=16):
+    """:func:`frame_nll` of a next-frame model over whole pieces (every predicted frame counts once).
+
+    This is the TCN repository's evaluation: each piece is fed from its first frame and
+    predicts frames 2..T; the summed binary cross-entropies of all predicted frames of all
+    pieces are divided by their number.
+    """
+    probabilities, targets = predict_next_frames(model, pieces, batch_size=batch_size)
+    if not probabilities:
+        raise ValueError("pieces holds no piece with 2 frames or more; nothing to predict.")
+    return frame_nll(np.concatenate(probabilities), np.concatenate(targets))
+
+
 # --------------------------------------------------------------------------- sample quality
 
 
