@@ -159,3 +159,16 @@ def test_bach_chorales_load_split_by_position_and_come_from_the_cache_the_second
 def test_bach_chorales_reject_a_bad_max_pieces(max_pieces):
     with pytest.raises(ValueError, match=f"max_pieces={max_pieces!r}"):
         music.load_bach_chorales(max_pieces=max_pieces)
+
+
+def test_limit_pieces_keeps_the_first_pieces_of_each_split_in_the_8_1_1_shares(tmp_path):
+    rolls = [np.full((index + 1, 88), index % 2, dtype=np.uint8) for index in range(40)]
+    cells = np.empty((1, 40), dtype=object)
+    for index, roll in enumerate(rolls):
+        cells[0, index] = roll
+    scipy.io.savemat(tmp_path / "JSB_Chorales.mat", {"traindata": cells, "validdata": cells, "testdata": cells})
+    dataset = data.load("jsb_chorales", path=tmp_path, max_pieces=30)
+    assert _counts(dataset) == {"train": 24, "valid": 3, "test": 3}
+    assert [len(piece) for piece in dataset["test"]] == [1, 2, 3]
+    with pytest.raises(ValueError, match="max_pieces=3"):
+        data.load("jsb_chorales", path=tmp_path, max_pieces=3)
