@@ -164,3 +164,20 @@ def test_dask_engine_local_cluster_failure_and_killed_worker(fixture_project, ca
     assert killed == "ok" and row["test_accuracy"] == pytest.approx(0.41) or "KilledWorker" in row["error"]
     assert exit_codes == [1]
     print("killed-worker run:", killed, row["error"])
+
+
+def test_kernel_keeps_native_stderr_out_of_cell_outputs(tmp_path):
+    """TensorFlow's C++ log lines (written to fd 2) must not become cell output (nbval compares outputs)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from seqlab import kernel_config
+
+    config = kernel_config.write()
+    assert config.read_text().count("capture_fd_output = False") >= 1
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("import os\nos.write(2, b'I tensorflow/core/fake.cc:1] a C++ log line\\n')\nprint('done')")],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    NotebookClient(notebook, timeout=60, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert [(output["name"], output["text"]) for output in notebook.cells[0].outputs] == [("stdout", "done\n")]
