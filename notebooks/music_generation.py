@@ -82,8 +82,10 @@ seed = seqlab.training.seed_everything(seed)
 # (A0). The model reads frames `0..T-2` and predicts frames `1..T-1`.
 
 # %%
-# NBVAL_CHECK_OUTPUT
 splits = seqlab.data.load(dataset, path=data_path or None, max_pieces=max_pieces)
+
+# %%
+# NBVAL_CHECK_OUTPUT
 for split, pieces in splits.items():
     frames = sum(len(piece) for piece in pieces)
     print(f"{split:5s}: {len(pieces):3d} pieces, {frames:6d} frames, "
