@@ -119,8 +119,8 @@ def sample(step_function, states, prime, *, steps, distribution="categorical", t
     for _ in range(steps):
         element = draw(output, distribution=distribution, temperature=temperature, top_k=top_k, rng=rng)
         generated.append(element)
-        if (end_id is not None and distribution == "categorical" and int(element) == end_id) or (
-                stop is not None and stop(generated)):
+        if len(generated) == steps or (end_id is not None and distribution == "categorical"
+                                       and int(element) == end_id) or (stop is not None and stop(generated)):
             break
         output, states = step_function(element, states)
     return np.array(generated)

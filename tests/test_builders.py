@@ -1,0 +1,212 @@
+"""One harness for every builder: architecture x cell x bidirectional x depth.
+
+Cheap checks (output shapes, parameter counts against the closed form) run on the full
+cross product; the costlier ones (save/load round trip, one optimizer step, step model ==
+training model) run on a covering subset in which every cell meets every architecture.
+"""
+
+import itertools
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import seqlab
+from seqlab import cells
+from seqlab.sampling import initial_states
+
+VOCAB, FEATURES, CLASSES, TARGET_VOCAB, EMBEDDING, UNITS, TIME = 13, 5, 4, 9, 6, 3, 7
+ARCHITECTURES = ["many_to_one", "many_to_many", "one_to_many", "encoder_decoder"]
+CELLS = cells.available()
+
+
+def recurrent_parameters(cell, units, inputs):
+    """Closed-form parameter count of one recurrent layer (one direction)."""
+    square = units * (units + inputs)
+    return {
+        "rnn": square + units, "equation_rnn": square + units,
+        "gru": 3 * (square + 2 * units),  # Keras' GRU with reset_after=True has two bias vectors
+        "equation_gru": 3 * (square + units), "equation_simplified_gru": 2 * (square + units),
+        "lstm": 4 * (square + units), "equation_lstm": 4 * (square + units),
+    }[cell]
+
+
+def stack_parameters(cell, units, depth, bidirectional, inputs):
+    directions = 2 if bidirectional else 1
+    total = 0
+    for _ in range(depth):
+        total += directions * recurrent_parameters(cell, units, inputs)
+        inputs = directions * units
+    return total
+
+
+def expected_parameters(architecture, cell, depth, bidirectional, tokens):
+    directions = 2 if bidirectional else 1
+    input_size = EMBEDDING if tokens else FEATURES
+    embedding = VOCAB * EMBEDDING if tokens else 0
+    if architecture in ("many_to_one", "many_to_many"):
+        return (embedding + stack_parameters(cell, UNITS, depth, bidirectional, input_size)
+                + directions * UNITS * CLASSES + CLASSES)
+    if architecture == "one_to_many":
+        return embedding + stack_parameters(cell, UNITS, depth, False, input_size) + UNITS * CLASSES + CLASSES
+    decoder_units = directions * UNITS
+    return (embedding + stack_parameters(cell, UNITS, depth, bidirectional, input_size)
+            + TARGET_VOCAB * EMBEDDING + stack_parameters(cell, decoder_units, depth, False, EMBEDDING)
+            + decoder_units * TARGET_VOCAB + TARGET_VOCAB)
+
+
+def keywords(architecture, cell, depth, bidirectional, tokens, dropout=0.0):
+    kw = dict(cell=cell, units=UNITS, depth=depth, bidirectional=bidirectional, dropout=dropout,
+              embedding_dim=EMBEDDING)
+    kw.update(vocab_size=VOCAB) if tokens else kw.update(input_dim=FEATURES)
+    if architecture == "encoder_decoder":
+        kw["target_vocab_size"] = TARGET_VOCAB
+    else:
+        kw["num_classes"] = CLASSES
+    return kw
+
+
+def batch_for(architecture, tokens, rng, batch=2):
+    source = (rng.integers(1, VOCAB, size=(batch, TIME)) if tokens
+              else rng.normal(size=(batch, TIME, FEATURES)).astype("float32"))
+    if architecture == "encoder_decoder":
+        target = rng.integers(1, TARGET_VOCAB, size=(batch, TIME - 2))
+        return [source, target], target
+    if architecture == "many_to_one":
+        return source, rng.integers(0, CLASSES, size=(batch,))
+    return source, rng.integers(0, CLASSES, size=(batch, TIME))
+
+
+def training_model(built):
+    return built.train if hasattr(built, "train") else built
+
+
+FULL_CROSS = [combo for combo in itertools.product(ARCHITECTURES, CELLS, [False, True], [1, 2, 3])
+              if not (combo[0] == "one_to_many" and combo[2])]
+
+
+@pytest.mark.parametrize("architecture, cell, bidirectional, depth", FULL_CROSS)
+def test_shapes_and_parameter_counts(architecture, cell, bidirectional, depth):
+    tokens = depth != 2  # token ids for depth 1 and 3, feature vectors for depth 2
+    built = seqlab.build(architecture, **keywords(architecture, cell, depth, bidirectional, tokens))
+    model = training_model(built)
+    assert model.count_params() == expected_parameters(architecture, cell, depth, bidirectional, tokens)
+    batch, _ = batch_for(architecture, tokens, np.random.default_rng(0))
+    output = np.asarray(model(batch))
+    expected_shape = {"many_to_one": (2, CLASSES), "many_to_many": (2, TIME, CLASSES),
+                      "one_to_many": (2, TIME, CLASSES), "encoder_decoder": (2, TIME - 2, TARGET_VOCAB)}
+    assert output.shape == expected_shape[architecture]
+    np.testing.assert_allclose(output.sum(axis=-1), 1.0, atol=1e-5)  # softmax probabilities
+
+
+# every cell with every architecture; bidirectional and depth cycle so each value appears
+COVERING = [(architecture, cell, (index % 2 == 1) and architecture != "one_to_many", 1 + index % 3)
+            for index, (architecture, cell) in enumerate(itertools.product(ARCHITECTURES, CELLS))]
+
+
+@pytest.mark.parametrize("architecture, cell, bidirectional, depth", COVERING)
+def test_round_trip_and_one_training_step(architecture, cell, bidirectional, depth, tmp_path):
+    rng = np.random.default_rng(1)
+    tokens = depth != 2
+    built = seqlab.build(architecture, **keywords(architecture, cell, depth, bidirectional, tokens, dropout=0.1))
+    model = training_model(built)
+    batch, targets = batch_for(architecture, tokens, rng)
+
+    model.save(tmp_path / "model.keras")
+    loaded = keras.saving.load_model(tmp_path / "model.keras")
+    np.testing.assert_allclose(np.asarray(loaded(batch)), np.asarray(model(batch)), atol=1e-6)
+
+    # one plain gradient-descent step on the (deterministic, dropout off) loss of a fixed batch
+    loss_function = keras.losses.SparseCategoricalCrossentropy()
+    optimizer = keras.optimizers.SGD(learning_rate=0.05)
+
+    def loss():
+        return loss_function(targets, model(batch, training=False))
+
+    with tf.GradientTape() as tape:
+        before = loss()
+    optimizer.apply_gradients(zip(tape.gradient(before, model.trainable_weights), model.trainable_weights))
+    assert float(loss()) < float(before)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_generator_step_model_reproduces_training_model(cell):
+    """Feeding the step model one element at a time, carrying its states, gives the training outputs."""
+    generator = seqlab.build("one_to_many", **keywords("one_to_many", cell, 2, False, True))
+    sequence = np.random.default_rng(2).integers(1, VOCAB, size=(1, TIME))
+    expected = np.asarray(generator.train(sequence))[0]
+    states = initial_states(generator.step)
+    for t in range(TIME):
+        output, *states = [np.asarray(tensor) for tensor in generator.step([sequence[:, t:t + 1], *states])]
+        np.testing.assert_allclose(np.asarray(output)[0], expected[t], atol=1e-5)
+
+
+@pytest.mark.parametrize("cell, bidirectional", [("lstm", True), ("gru", False), ("equation_lstm", True)])
+def test_decoder_step_reproduces_teacher_forcing(cell, bidirectional):
+    seq2seq = seqlab.build("encoder_decoder", **keywords("encoder_decoder", cell, 2, bidirectional, True))
+    rng = np.random.default_rng(3)
+    (source, target), _ = batch_for("encoder_decoder", True, rng, batch=1)
+    expected = np.asarray(seq2seq.train([source, target]))[0]
+    states = [np.asarray(state) for state in seq2seq.encoder(source)]
+    for t in range(target.shape[1]):
+        output, *states = [np.asarray(tensor) for tensor in seq2seq.decoder_step([target[:, t:t + 1], *states])]
+        np.testing.assert_allclose(np.asarray(output)[0], expected[t], atol=1e-5)
+
+
+def test_generator_layers_are_shared():
+    generator = seqlab.build("one_to_many", vocab_size=VOCAB, units=UNITS)
+    train_weights = {id(weight) for weight in generator.train.weights}
+    assert train_weights == {id(weight) for weight in generator.step.weights}
+
+
+@pytest.mark.parametrize("architecture", ARCHITECTURES)
+def test_defaults_stay_cudnn_eligible(architecture):
+    """Every Keras LSTM/GRU layer in a default-built model meets the cuDNN conditions."""
+    kw = keywords(architecture, "lstm", 2, architecture != "one_to_many", True, dropout=0.3)
+    for cell in ("lstm", "gru"):
+        kw["cell"] = cell
+        model = training_model(seqlab.build(architecture, **kw))
+        layers = [layer.forward_layer if isinstance(layer, keras.layers.Bidirectional) else layer
+                  for layer in model.layers]
+        recurrent = [layer for layer in layers if isinstance(layer, (keras.layers.LSTM, keras.layers.GRU))]
+        assert recurrent, "no recurrent layer found"
+        for layer in recurrent:
+            config = layer.get_config()
+            assert config["activation"] == "tanh" and config["recurrent_activation"] == "sigmoid"
+            assert config["recurrent_dropout"] == 0 and config["unroll"] is False and config["use_bias"] is True
+            assert config.get("reset_after", True) is True
+            assert layer.use_cudnn == "auto"
+
+
+def test_masked_summaries_ignore_padding():
+    """mean/max/last over a right-padded sequence equal those over the unpadded sequence."""
+    rng = np.random.default_rng(4)
+    for summary in ("last", "mean", "max"):
+        model = seqlab.build("many_to_one", vocab_size=VOCAB, num_classes=CLASSES, units=UNITS,
+                             bidirectional=True, summary=summary)
+        short = rng.integers(1, VOCAB, size=(1, 4))
+        padded = np.concatenate([short, np.zeros((1, 3), dtype=short.dtype)], axis=1)
+        np.testing.assert_allclose(np.asarray(model(padded)), np.asarray(model(short)), atol=1e-6)
+
+
+@pytest.mark.parametrize("architecture, keyword, value, message", [
+    ("many_to_one", "cell", "lstn", "cell='lstn' is not known; allowed: equation_gru"),
+    ("many_to_many", "depth", 0, "depth=0 is not allowed"),
+    ("many_to_one", "units", -4, "units=-4 is not allowed"),
+    ("one_to_many", "bidirectional", True, "bidirectional=True is not allowed for one_to_many"),
+    ("many_to_many", "dropout", 1.5, r"dropout=1.5 is not allowed; dropout must be a number in \[0, 1\)"),
+    ("many_to_one", "summary", "first", "summary='first' is not allowed; allowed: last, mean, max"),
+    ("many_to_one", "output_activation", "relu", "output_activation='relu' is not allowed"),
+    ("encoder_decoder", "target_vocab_size", 0, "target_vocab_size=0 is not allowed"),
+])
+def test_bad_arguments_name_argument_value_and_allowed(architecture, keyword, value, message):
+    kw = keywords(architecture, "lstm", 1, False, True)
+    kw[keyword] = value
+    with pytest.raises(ValueError, match=message):
+        seqlab.build(architecture, **kw)
+
+
+def test_token_and_feature_inputs_are_exclusive():
+    with pytest.raises(ValueError, match="give exactly one of vocab_size"):
+        seqlab.build("many_to_many", vocab_size=5, input_dim=3, num_classes=2)
