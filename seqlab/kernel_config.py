@@ -1,20 +1,14 @@
 """Write the IPython kernel configuration that keeps TensorFlow's C++ log lines out of cell outputs.
 
 TensorFlow writes to file descriptor 2 directly; with ``capture_fd_output`` on (the
-default), those lines land in a cell's stderr and break nbval's output comparison. The
-kernel application's own log is limited to errors, so batch runs print only progress.
+default), those lines land in a cell's stderr and break nbval's output comparison.
 ``python -m seqlab.kernel_config`` writes ``<venv>/etc/ipython/ipython_kernel_config.py``.
 """
 
 import sys
 from pathlib import Path
 
-CONFIG = (
-    "c.IPKernelApp.capture_fd_output = False\n"
-    # the kernel's own start-up warnings (e.g. "running over TCP without encryption") would
-    # otherwise interleave with the progress bar of every `seqlab run`
-    'c.IPKernelApp.log_level = "ERROR"\n'
-)
+CONFIG = "c.IPKernelApp.capture_fd_output = False\n"
 
 
 def write(prefix=sys.prefix):

@@ -4,7 +4,8 @@ Each run's notebook is executed by papermill (working directory: the notebook's 
 in JupyterLab and nbval). The row the notebook displays with :func:`seqlab.results.record`
 is read back from the executed notebook, completed with ``experiment, run_id, notebook,
 status, duration_s, error`` and every parameter value, and written atomically with the
-executed notebook to ``results/runs/<experiment>/<run_id>.json`` / ``.ipynb``. A run whose
+executed notebook to ``results/runs/<experiment>/<run_id>.json`` / ``.ipynb`` (and the
+kernel process's own output, such as TensorFlow's C++ log lines, to ``.log``). A run whose
 row says ``status: ok`` is skipped on the next invocation (``--force`` re-runs it), so a
 sweep killed at any moment resumes without truncated or duplicated rows.
 
@@ -29,10 +30,30 @@ import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from jupyter_client import AsyncKernelManager
+from traitlets import Unicode
+
 from seqlab import grid, results
 
 KERNEL_ENVIRONMENT = {"TF_FORCE_GPU_ALLOW_GROWTH": "true", "TF_CPP_MIN_LOG_LEVEL": "2"}
 SHUTDOWN_WAIT_SECONDS = 0.5
+KERNEL_LOG_CHARACTERS = 20_000
+
+
+class LoggedKernelManager(AsyncKernelManager):
+    """A kernel manager that sends the kernel process's own stdout and stderr to a file.
+
+    Native log lines (TensorFlow's C++ logging) and crash messages then land in the run's
+    ``.log`` file instead of interleaving with the progress bar.
+    """
+
+    log_path = Unicode("", config=True, help="file that receives the kernel's stdout and stderr")
+
+    async def _async_launch_kernel(self, kernel_cmd, **keywords):
+        if not self.log_path:
+            return await super()._async_launch_kernel(kernel_cmd, **keywords)
+        with open(self.log_path, "ab") as handle:
+            return await super()._async_launch_kernel(kernel_cmd, **keywords, stdout=handle, stderr=handle)
 
 
 def parser():
@@ -61,7 +82,7 @@ def _rows_in(notebook):
 
 
 def execute_run(task):
-    """Execute one notebook; return ``{status, error, row, duration_s, notebook}`` (picklable).
+    """Execute one notebook; return ``{status, error, row, duration_s, notebook, kernel_log}`` (picklable).
 
     ``task`` holds ``notebook`` (the notebook's JSON text), ``parameters``, ``cwd`` (used when
     it exists on this machine) and ``timeout``. This is the function Dask workers and local
@@ -74,12 +95,16 @@ def execute_run(task):
 
     for name, value in KERNEL_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
-    config = Config({"KernelManager": {"shutdown_wait_time": SHUTDOWN_WAIT_SECONDS}})
     cwd = task["cwd"] if Path(task["cwd"]).is_dir() else None
     status, error = "ok", None
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="seqlab-run-") as folder:
-        output = Path(folder) / "executed.ipynb"
+        output, log = Path(folder) / "executed.ipynb", Path(folder) / "kernel.log"
+        config = Config({
+            "KernelManager": {"shutdown_wait_time": SHUTDOWN_WAIT_SECONDS},
+            "NotebookClient": {"kernel_manager_class": LoggedKernelManager},
+            "LoggedKernelManager": {"log_path": str(log)},
+        })
         try:
             papermill.execute_notebook(
                 nbformat.reads(task["notebook"], as_version=4),
@@ -97,12 +122,16 @@ def execute_run(task):
             status, error = "failed", f"{type(failure).__name__}: {failure}"
         duration = time.perf_counter() - started
         text = output.read_text() if output.exists() else None
+        kernel_log = log.read_text(errors="replace")[-KERNEL_LOG_CHARACTERS:] if log.exists() else ""
     rows = _rows_in(json.loads(text)) if text else []
     row = rows[-1] if rows else None
     if status == "ok" and len(rows) != 1:
         status = "failed"
         error = f"the notebook called seqlab.results.record {len(rows)} times; it must call it exactly once"
-    return {"status": status, "error": error, "row": row, "duration_s": round(duration, 3), "notebook": text}
+    return {
+        "status": status, "error": error, "row": row, "duration_s": round(duration, 3), "notebook": text,
+        "kernel_log": kernel_log,
+    }
 
 
 def compose_row(experiment, run, outcome):
@@ -202,6 +231,7 @@ def run_experiment(experiment, *, workers=1, engine="local", scheduler=None, for
         for run, outcome in outcomes:
             if outcome.get("notebook"):
                 results.write_atomic(runs_dir / f"{run.run_id}.ipynb", outcome["notebook"])
+            results.write_atomic(runs_dir / f"{run.run_id}.log", outcome.get("kernel_log") or "")
             row = compose_row(experiment, run, outcome)
             results.write_atomic(runs_dir / f"{run.run_id}.json", json.dumps(row, indent=1) + "\n")
             rows.append(row)
