@@ -18,8 +18,7 @@ that holds or repeats one chord): :func:`sample_quality` returns them all for on
 
 import numpy as np
 
-NUM_KEYS = 88
-LOWEST_PITCH = 21
+from seqlab.data.music import LOWEST_PITCH, NUM_KEYS
 
 
 def frame_nll(probabilities, targets, mask=None, *, epsilon=1e-7):
