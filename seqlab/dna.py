@@ -1,5 +1,6 @@
 """Task helpers for the DNA notebook: whole-region prediction and input-gradient saliency.
 
+- :func:`window_features`: one-hot bases, optionally with a codon clock (position modulo 3).
 - :func:`predict_region`: run a per-base tagger over a long region in overlapping windows
   (optionally on both strands) and blend the windows, trusting each window's centre more
   than its edges, where the network sees context on one side only.
@@ -23,13 +24,33 @@ import numpy as np
 from seqlab.data.dna import STRAND_SWAP, one_hot, reverse_complement, window_starts
 
 
+def window_features(ids, *, clock=False):
+    """Input features of base-id windows ``(n, time)``: one-hot bases, plus a codon clock if asked.
+
+    The clock is 3 extra channels, the one-hot of the position in the window modulo 3. It
+    carries no information about where genes are, but gives the network a period-3 reference:
+    inside a gene the codon position is the clock shifted by a constant, so the network only
+    has to infer that shift from codon statistics instead of learning to count to three.
+
+    >>> window_features(np.array([[0, 3, 1, 4]]), clock=True)[0].astype(int).tolist()
+    [[1, 0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 1, 0, 0, 1, 0], [0, 1, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 1, 1, 0, 0]]
+    >>> window_features(np.zeros((2, 6), np.int8)).shape
+    (2, 6, 5)
+    """
+    features = one_hot(ids)
+    if not clock:
+        return features
+    ticks = np.eye(3, dtype=np.float32)[np.arange(features.shape[-2]) % 3]
+    return np.concatenate([features, np.broadcast_to(ticks, features.shape[:-1] + (3,))], axis=-1)
+
+
 def _edge_weights(window):
     """Blending weights along a window: highest in the centre, small but non-zero at the edges."""
     position = np.arange(window)
     return (np.minimum(position + 1, window - position) / ((window + 1) / 2)).astype(np.float32)
 
 
-def predict_region(model, ids, *, window, stride=None, both_strands=True, batch_size=64):
+def predict_region(model, ids, *, window, stride=None, both_strands=True, clock=False, batch_size=64):
     """Per-base class probabilities over a whole region, blended from overlapping windows.
 
     Args:
@@ -39,6 +60,7 @@ def predict_region(model, ids, *, window, stride=None, both_strands=True, batch_
         stride: bases between windows (default ``window // 2``).
         both_strands: also predict the reverse complement and average the two; with 7
             frame classes the reverse strand's classes are mapped back (+1..+3 <-> -1..-3).
+        clock: add the codon-clock channels (as the model was trained, see :func:`window_features`).
         batch_size: windows per prediction batch.
 
     Returns:
@@ -58,7 +80,8 @@ def predict_region(model, ids, *, window, stride=None, both_strands=True, batch_
         strands.append((complement, True))
     total, norm = None, np.zeros(len(padded), np.float32)
     for strand_windows, reverse in strands:
-        probabilities = np.asarray(model.predict(one_hot(strand_windows), batch_size=batch_size, verbose=0))
+        probabilities = np.asarray(model.predict(window_features(strand_windows, clock=clock), batch_size=batch_size,
+                                                 verbose=0))
         if reverse:
             probabilities = probabilities[:, ::-1, :]
             if probabilities.shape[-1] == 7:

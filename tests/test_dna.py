@@ -1,0 +1,62 @@
+"""DNA task helpers: window features with the codon clock, whole-region prediction, input gradients."""
+
+import numpy as np
+import pytest
+
+from seqlab import dna
+from seqlab.data.dna import Gene, encode, gene_labels, reverse_complement, reverse_complement_labels
+
+
+class FrameOracle:
+    """A fake tagger that knows the frame labels of one sequence and reports them as probabilities.
+
+    It reads the windows it is given (forward or reverse complement) back to their positions,
+    so predict_region must put the reverse-strand predictions back in place for the test to pass.
+    """
+
+    def __init__(self, sequence, labels):
+        self.forward = (sequence.tobytes(), labels)
+        self.reverse = (reverse_complement(sequence).tobytes(), reverse_complement_labels(labels))
+
+    def predict(self, inputs, batch_size=None, verbose=0):
+        ids = inputs[..., :5].argmax(-1).astype(np.int8)
+        output = np.zeros(ids.shape + (7,), np.float32)
+        for row, window in enumerate(ids):
+            for text, labels in (self.forward, self.reverse):
+                start = text.find(window.tobytes())
+                if start >= 0:
+                    output[row, np.arange(ids.shape[1]), labels[start:start + ids.shape[1]]] = 1.0
+                    break
+        return output
+
+
+def test_predict_region_puts_both_strands_back_in_place():
+    rng = np.random.default_rng(0)
+    sequence = rng.integers(0, 4, 90).astype(np.int8)
+    labels = gene_labels(90, [Gene(6, 36, 1), Gene(45, 84, -1)])
+    probabilities = dna.predict_region(FrameOracle(sequence, labels), sequence, window=30, stride=10)
+    assert probabilities.shape == (90, 7)
+    assert np.allclose(probabilities.sum(axis=1), 1.0)
+    assert dna.frame_predictions(probabilities).tolist() == labels.tolist()
+
+
+def test_window_features_clock_is_relative_to_the_window():
+    features = dna.window_features(encode("ACGTACG")[None], clock=True)
+    assert features.shape == (1, 7, 8)
+    assert features[0, :, 5:].argmax(-1).tolist() == [0, 1, 2, 0, 1, 2, 0]
+    assert np.array_equal(features[..., :5].argmax(-1)[0], encode("ACGTACG"))
+
+
+def test_input_gradients_point_at_the_position_the_model_reads():
+    keras = pytest.importorskip("keras")
+    inputs = keras.Input((6, 5))
+    picked = keras.layers.Lambda(lambda x: x[:, 2, :])(inputs)  # the model reads position 2 only
+    outputs = keras.layers.Dense(3, activation="softmax")(picked)
+    model = keras.Model(inputs, outputs)
+    one_hot = np.eye(5, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (4, 6))]
+    saliency = dna.input_gradients(model, one_hot, class_index=np.array([0, 1, 2, 0]))
+    assert saliency.shape == (4, 6)
+    assert np.all(saliency[:, [0, 1, 3, 4, 5]] == 0.0)
+    assert np.all(np.abs(saliency[:, 2]) > 0.0)
+    predicted = dna.input_gradients(model, one_hot, batch_size=3)
+    assert predicted.shape == (4, 6)
