@@ -45,6 +45,9 @@ def test_failing_notebook_is_recorded_and_the_others_finish(fixture_project, cap
     executed = json.loads((runs_dir / "fail=true,seed=3.ipynb").read_text())
     raised = [cell for cell in executed["cells"] for output in cell.get("outputs", []) if output.get("ename")]
     assert [(cell["execution_count"], "fixture failure" in "".join(cell["source"])) for cell in raised] == [(4, True)]
+    # the kernel process's own output (here its start-up log) is kept beside each executed notebook
+    assert sorted(path.stem for path in runs_dir.glob("*.log")) == sorted(rows)
+    assert "Kernel is running" in (runs_dir / "seed=1.log").read_text()
     captured = capsys.readouterr()
     assert "FAILED fail=true,seed=3: RuntimeError" in captured.err
     assert str(runs_dir / "fail=true,seed=3.ipynb") in captured.err
@@ -114,7 +117,7 @@ def test_sigkill_mid_sweep_then_resume(fixture_project):
     before = rows_in(runs_dir)
     assert 1 <= len(before) < 4
     assert all(row["status"] == "ok" for row in before.values())
-    assert [path.name for path in runs_dir.iterdir() if path.suffix not in (".json", ".ipynb")] == [
+    assert [path.name for path in runs_dir.iterdir() if path.suffix not in (".json", ".ipynb", ".log")] == [
         path.name for path in runs_dir.glob(".*.tmp")
     ]
     mtimes = {name: (runs_dir / f"{name}.json").stat().st_mtime_ns for name in before}
