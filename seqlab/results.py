@@ -230,7 +230,7 @@ def summarize(frame, summary=None):
     ok, group_by, metrics = _groups(frame, summary)
     table = []
     for _, group in ok.groupby(_labels(ok, group_by), sort=True):
-        entry = {name: group[name].iloc[0] for name in group_by}
+        entry = {name: group[name].iloc[0] if group[name].notna().iloc[0] else "" for name in group_by}
         entry["n"] = len(group)
         entry.update({name: _format_mean_std(pandas.to_numeric(group[name], errors="coerce")) for name in metrics})
         table.append(entry)
