@@ -36,22 +36,29 @@ def test_majority_baseline_scores_zero_on_the_informative_measures():
 def test_gene_recovery_tolerance_frames_and_strands():
     labels = np.zeros(100, dtype=int)
     labels[10:40] = np.tile([1, 2, 3], 10)  # forward gene 10..40
-    labels[40:70] = np.tile([2, 3, 1], 10)  # adjacent forward gene in another frame
+    labels[40:70] = np.tile([2, 3, 1], 10)  # adjacent forward gene in another frame (phase 2)
     labels[75:90] = np.tile([6, 5, 4], 5)   # reverse gene
-    genes = [Gene(10, 40, 1), Gene(40, 70, 1), Gene(75, 90, -1)]
+    genes = [Gene(10, 40, 1), Gene(40, 70, 1, phase=2), Gene(75, 90, -1)]
     assert dna.gene_recovery(genes, labels, tolerance=0) == 1.0
     # collapsed to coding / non-coding the two adjacent genes merge into one segment
     assert dna.gene_recovery(genes, (labels > 0).astype(int), tolerance=0) == pytest.approx(1 / 3)
-    shifted = np.roll(labels, 4)
-    assert dna.gene_recovery(genes, shifted, tolerance=3) == 0.0
-    assert dna.gene_recovery(genes, shifted, tolerance=4) == 1.0
+    shifted = np.roll(labels, 3)  # every gene 3 bases late, still in frame
+    assert dna.gene_recovery(genes, shifted, tolerance=2, min_coverage=0.8) == 0.0
+    assert dna.gene_recovery(genes, shifted, tolerance=3, min_coverage=0.8) == 1.0
+    assert dna.gene_recovery(genes, np.roll(labels, 1), tolerance=3, min_coverage=0.8) == 0.0  # out of frame
     wrong_strand = labels.copy()
     wrong_strand[75:90] = np.tile([1, 2, 3], 5)
     assert dna.gene_recovery(genes, wrong_strand, tolerance=0) == pytest.approx(2 / 3)
     noisy = labels.copy()
-    noisy[20:22] = 0  # two wrong bases inside the first gene are bridged by the tolerance
+    noisy[20:22] = 0  # two wrong bases inside the first gene (coverage 28/30) do not matter
+    assert dna.gene_recovery(genes, noisy, tolerance=0) == 1.0
+    noisy[20:30] = 0  # ten do (coverage 20/30 < 0.9)
     assert dna.gene_recovery(genes, noisy, tolerance=0) == pytest.approx(2 / 3)
-    assert dna.gene_recovery(genes, noisy, tolerance=2) == 1.0
+    assert dna.gene_recovery(genes, noisy, tolerance=0, min_coverage=0.6) == 1.0
+    # genes separated by a short gap in the same frame stay two genes
+    same_frame = np.zeros(60, dtype=int)
+    same_frame[0:24], same_frame[30:60] = np.tile([1, 2, 3], 8), np.tile([1, 2, 3], 10)
+    assert dna.gene_recovery([Gene(0, 24, 1), Gene(30, 60, 1)], same_frame, tolerance=30) == 1.0
     assert np.isnan(dna.gene_recovery([], labels))
 
 

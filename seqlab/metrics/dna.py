@@ -7,8 +7,9 @@ the informative scores are the Matthews correlation (MCC) and the non-coding F1,
 for the majority class.
 
 - :func:`per_base_scores`: accuracy, MCC, coding F1 and non-coding F1 (scikit-learn).
-- :func:`predicted_segments` / :func:`gene_recovery`: the share of true genes whose two ends
-  a prediction recovers within a tolerance.
+- :func:`predicted_segments`: predicted genes (runs of one frame) from per-base labels.
+- :func:`gene_recovery`: the share of true genes whose two ends a prediction recovers within
+  a tolerance.
 - :func:`majority_baseline`: the training region's majority class everywhere.
 - :class:`KmerClassifier`: k-mer (hexamer) frequency log-odds, coding vs non-coding, averaged
   over a sliding window and thresholded where it scores best on the training region.
@@ -114,16 +115,31 @@ def predicted_segments(labels, *, max_gap=0):
     return sorted(segments)
 
 
-def gene_recovery(genes, predicted_labels, *, tolerance=30):
-    """Share of true genes whose start and stop a predicted segment matches within ``tolerance`` bases.
+def _gene_key(gene, frame_aware):
+    """The segment key (see :func:`_segment_keys`) that a gene's own labels would have."""
+    if not frame_aware:
+        return 1
+    phase = getattr(gene, "phase", 0)
+    if gene.strand >= 0:
+        return 1 + (gene.start + phase) % 3
+    return 4 + (gene.end - 1 - phase) % 3
+
+
+def gene_recovery(genes, predicted_labels, *, tolerance=30, min_coverage=0.9):
+    """Share of true genes whose start and stop the prediction recovers within ``tolerance`` bases.
+
+    A gene counts as recovered when, with its key (its frame and strand for frame labels,
+    plain "coding" for 0/1 labels), a predicted run begins within ``tolerance`` bases of the
+    gene's start, a predicted run ends within ``tolerance`` bases of its end, and at least
+    ``min_coverage`` of its bases carry that key (a few wrong bases inside do not matter).
 
     Args:
-        genes: true genes with ``start``, ``end`` (0-based half-open) and ``strand``, in the
-            coordinates of ``predicted_labels`` (e.g. a test region's ``genes``).
+        genes: true genes with ``start``, ``end`` (0-based half-open), ``strand`` (and
+            optionally ``phase``), in the coordinates of ``predicted_labels`` (e.g. a test
+            region's ``genes``).
         predicted_labels: per-base predictions (frame labels 0-6 or 0/1).
-        tolerance: largest allowed distance, in bases, at each end; runs of the same
-            predicted frame that are at most ``tolerance`` bases apart are joined first. With
-            frame labels the strand must match as well.
+        tolerance: largest allowed distance, in bases, at each end.
+        min_coverage: share of the gene's bases that must carry its key.
 
     Returns:
         float in [0, 1] (``nan`` when there is no gene).
@@ -140,18 +156,19 @@ def gene_recovery(genes, predicted_labels, *, tolerance=30):
         return float("nan")
     predicted_labels = np.asarray(predicted_labels)
     frame_aware = predicted_labels.max(initial=0) > 1
-    segments = predicted_segments(predicted_labels, max_gap=tolerance)
-    starts = np.array([segment[0] for segment in segments])
-    ends = np.array([segment[1] for segment in segments])
-    strands = np.array([1 if segment[2] <= 3 else -1 for segment in segments])
+    keys = _segment_keys(predicted_labels)
+    padded = np.concatenate([[-1], keys, [-1]])
+    run_starts = padded[1:-1] != padded[:-2]   # a run of keys[i] begins at i
+    run_ends = padded[1:-1] != padded[2:]      # a run of keys[i] ends after i
     recovered = 0
     for gene in genes:
-        if not segments:
-            break
-        match = (np.abs(starts - gene.start) <= tolerance) & (np.abs(ends - gene.end) <= tolerance)
-        if frame_aware:
-            match &= strands == gene.strand
-        recovered += bool(match.any())
+        key = _gene_key(gene, frame_aware)
+        low, high = max(gene.start - tolerance, 0), min(gene.start + tolerance + 1, len(keys))
+        starts = np.any(run_starts[low:high] & (keys[low:high] == key))
+        low, high = max(gene.end - 1 - tolerance, 0), min(gene.end + tolerance, len(keys))
+        ends = np.any(run_ends[low:high] & (keys[low:high] == key))
+        coverage = np.mean(keys[gene.start:gene.end] == key) if gene.end > gene.start else 0.0
+        recovered += bool(starts and ends and coverage >= min_coverage)
     return recovered / len(genes)
 
 
