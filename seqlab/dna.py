@@ -93,17 +93,19 @@ def predict_region(model, ids, *, window, stride=None, both_strands=True, clock=
     return (total / norm[:, None])[:length]
 
 
-def frame_predictions(probabilities):
-    """Per-base labels from probabilities: coding where P(non-coding) < 0.5, then the likeliest frame.
+def frame_predictions(probabilities, threshold=0.5):
+    """Per-base labels from probabilities: coding where P(coding) > ``threshold``, then the likeliest frame.
 
-    With 2 classes the result is 0/1; with 7 it is the frame label (0-6).
+    P(coding) is ``1 - P(non-coding)``. With 2 classes the result is 0/1; with 7 it is the
+    frame label (0-6).
 
-    >>> frame_predictions(np.array([[0.6, 0.1, 0.1, 0.1, 0.1, 0.0, 0.0],
-    ...                             [0.4, 0.0, 0.0, 0.0, 0.1, 0.3, 0.2]])).tolist()
-    [0, 5]
+    >>> probabilities = np.array([[0.6, 0.1, 0.1, 0.1, 0.1, 0.0, 0.0],
+    ...                           [0.4, 0.0, 0.0, 0.0, 0.1, 0.3, 0.2]])
+    >>> frame_predictions(probabilities).tolist(), frame_predictions(probabilities, threshold=0.7).tolist()
+    ([0, 5], [0, 0])
     """
     probabilities = np.asarray(probabilities)
-    coding = probabilities[:, 0] < 0.5
+    coding = 1.0 - probabilities[:, 0] > threshold
     frame = 1 + np.argmax(probabilities[:, 1:], axis=1)
     return np.where(coding, frame, 0).astype(np.int8)
 

@@ -172,10 +172,13 @@ def gene_recovery(genes, predicted_labels, *, tolerance=30, min_coverage=0.9):
     return recovered / len(genes)
 
 
-def _mcc_above(scores, truth, thresholds):
+def mcc_by_threshold(scores, truth, thresholds):
     """MCC of ``scores > threshold`` against 0/1 ``truth`` for many thresholds at once (sorted counts).
 
-    >>> _mcc_above(np.array([0.1, 0.4, 0.6, 0.9]), np.array([0, 0, 1, 1]), np.array([0.5, 0.2])).round(3).tolist()
+    Used to choose a decision threshold on held-out data (the k-mer baseline, the tagger's
+    P(coding) on the validation region).
+
+    >>> mcc_by_threshold(np.array([0.1, 0.4, 0.6, 0.9]), np.array([0, 0, 1, 1]), np.array([0.5, 0.2])).round(3).tolist()
     [1.0, 0.577]
     """
     positives, negatives = np.sort(scores[truth == 1]), np.sort(scores[truth == 0])
@@ -248,7 +251,7 @@ class KmerClassifier:
         scores = np.concatenate([self.score(ids) for ids in sequences])
         truth = np.concatenate([collapse_labels(truth) for truth in labels])
         candidates = np.quantile(scores, np.linspace(0.01, 0.99, 99))
-        self.threshold = float(candidates[int(np.argmax(_mcc_above(scores, truth, candidates)))])
+        self.threshold = float(candidates[int(np.argmax(mcc_by_threshold(scores, truth, candidates)))])
         return self
 
     def score(self, ids):
