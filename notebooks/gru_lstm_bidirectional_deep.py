@@ -39,7 +39,7 @@ depth: int = 1  # stacked recurrent layers
 units: int = 32  # units per layer and direction
 embedding_dim: int = 64  # word embedding size
 dropout: float = 0.2  # dropout on every recurrent layer's input and before the output
-max_examples: int = 600  # training examples (0 = all)
+max_examples: int = 600  # training examples, 0 for all
 min_frequency: int = 2  # rarer training words become <unk>
 epochs: int = 2  # training epochs
 batch_size: int = 32  # examples per batch

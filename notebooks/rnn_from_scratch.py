@@ -29,7 +29,7 @@
 
 # %% tags=["parameters"]
 dataset: str = "lady_susan"  # a word-level text source of seqlab.data (embedded by default)
-data_path: str = ""  # folder or file of the source; "" = resolve by name
+data_path: str = ""  # folder or file of the source; empty: resolve by name
 sentence_index: int = 3  # which training sentence of 6 to 12 words to follow through the notebook
 units: int = 5  # size of the hidden state a<t>
 gradient_entries: int = 4  # entries per weight matrix compared with finite differences
