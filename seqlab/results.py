@@ -275,7 +275,7 @@ def figure(frame, summary, path):
         return None
     metrics = metrics[:6]
     labels = _labels(ok, group_by)
-    fig = Figure(figsize=(7, 1.2 + 0.35 * labels.nunique() * len(metrics)))
+    fig = Figure(figsize=(10, 1.2 + 0.35 * labels.nunique() * len(metrics)))
     for index, metric in enumerate(metrics):
         axis = fig.add_subplot(len(metrics), 1, index + 1)
         values = pandas.to_numeric(ok[metric], errors="coerce")

@@ -34,3 +34,8 @@ class FixtureProject:
 @pytest.fixture
 def fixture_project(tmp_path):
     return FixtureProject(tmp_path)
+
+
+# tests/fixtures holds notebooks the runner tests execute themselves: not test modules
+# (--doctest-modules would import tiny.py) and not notebooks for nbval to run.
+collect_ignore_glob = ["fixtures/*"]
