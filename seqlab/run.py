@@ -56,13 +56,20 @@ class LoggedKernelManager(AsyncKernelManager):
             return await super()._async_launch_kernel(kernel_cmd, **keywords, stdout=handle, stderr=handle)
 
 
+def _positive_integer(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--workers={value} must be at least 1")
+    return value
+
+
 def parser():
     """The command-line parser of ``seqlab run``."""
     argument_parser = argparse.ArgumentParser(
         prog="seqlab run", description="Run every combination of an experiment YAML grid through papermill."
     )
     argument_parser.add_argument("experiment", help="experiment file, e.g. experiments/quickstart.yaml")
-    argument_parser.add_argument("--workers", type=int, default=1, help="notebooks run at once (default 1)")
+    argument_parser.add_argument("--workers", type=_positive_integer, default=1, help="notebooks run at once (default 1)")
     argument_parser.add_argument("--engine", choices=("local", "dask"), default="local", help="local processes or a Dask cluster")
     argument_parser.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (engine dask)")
     argument_parser.add_argument("--force", action="store_true", help="re-run runs that already finished")
