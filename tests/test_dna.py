@@ -60,3 +60,48 @@ def test_input_gradients_point_at_the_position_the_model_reads():
     assert np.all(np.abs(saliency[:, 2]) > 0.0)
     predicted = dna.input_gradients(model, one_hot, batch_size=3)
     assert predicted.shape == (4, 6)
+
+
+def write_annotated_genbank(path, seed=0):
+    """Two records of random DNA with CDS features on both strands, written with Biopython."""
+    from Bio import SeqIO
+    from Bio.Seq import Seq
+    from Bio.SeqFeature import SeqFeature, SimpleLocation
+    from Bio.SeqRecord import SeqRecord
+
+    rng = np.random.default_rng(seed)
+    records = []
+    for number in range(2):
+        length = 3000
+        sequence = "".join(rng.choice(list("ACGT"), length))
+        features = [SeqFeature(SimpleLocation(start, start + 297, strand=1 if start % 2 else -1), type="CDS")
+                    for start in range(101, length - 400, 450)]
+        record = SeqRecord(Seq(sequence), id=f"toy{number}", name=f"toy{number}", annotations={"molecule_type": "DNA"})
+        record.features = features
+        records.append(record)
+    SeqIO.write(records, path, "genbank")
+
+
+def test_notebook_runs_on_a_genbank_file(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    genbank = tmp_path / "annotated.gbk"
+    write_annotated_genbank(genbank)
+    output = tmp_path / "out.ipynb"
+    papermill.execute_notebook(
+        str(root / "notebooks" / "dna_labelling.ipynb"), str(output), cwd=str(root / "notebooks"),
+        kernel_name="python3", progress_bar=False,
+        parameters={"dataset": "genbank", "data_path": str(genbank), "max_examples": 16, "window": 60,
+                    "stride": 30, "test_bases": 1500, "units": 4, "depth": 1, "kmer_size": 3, "kmer_window": 30})
+    import json
+
+    cells = json.loads(output.read_text())["cells"]
+    rows = [item["data"]["application/vnd.seqlab.row+json"] for cell in cells for item in cell.get("outputs", [])
+            if "application/vnd.seqlab.row+json" in item.get("data", {})]
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["task"] == "dna_per_base" and row["dataset"] == "genbank"
+    assert row["test_bases_scored"] == 1200  # the last 20 % of each 3,000-base record
+    assert 0.0 <= row["test_accuracy"] <= 1.0 and -1.0 <= row["test_mcc"] <= 1.0
