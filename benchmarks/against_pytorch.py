@@ -122,8 +122,8 @@ def processes(samples):
 def main(argv=None):
     argument_parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     argument_parser.add_argument("--quick", action="store_true", help="tiny smoke run")
-    argument_parser.add_argument("--repeats", type=int, default=5)
-    argument_parser.add_argument("--samples", type=int, default=1280, help="samples per timed epoch")
+    argument_parser.add_argument("--repeats", type=int, default=3)
+    argument_parser.add_argument("--samples", type=int, default=640, help="samples per timed epoch")
     argument_parser.add_argument("--results-dir", default=str(common.RESULTS))
     arguments = argument_parser.parse_args(argv)
     samples = 256 if arguments.quick else arguments.samples

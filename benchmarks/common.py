@@ -104,7 +104,7 @@ def machine_description():
     except OSError:
         pass
     parts = [f"{processor}, {os.cpu_count()} logical CPUs", f"Python {platform.python_version()}"]
-    for package in ("numpy", "tensorflow", "keras", "torch"):
+    for package in ("numpy", "tensorflow", "tensorflow-cpu", "keras", "torch"):
         try:
             parts.append(f"{package} {importlib.metadata.version(package)}")
         except importlib.metadata.PackageNotFoundError:

@@ -13,6 +13,7 @@ import argparse
 import sys
 
 import numpy as np
+import threadpoolctl
 
 from benchmarks import common
 from benchmarks.against_pytorch import SIZES, _data
@@ -21,8 +22,8 @@ from benchmarks.against_pytorch import SIZES, _data
 def main(argv=None):
     argument_parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     argument_parser.add_argument("--quick", action="store_true", help="tiny smoke run")
-    argument_parser.add_argument("--repeats", type=int, default=5)
-    argument_parser.add_argument("--size", type=int, default=2048, help="side of the large square matrices")
+    argument_parser.add_argument("--repeats", type=int, default=3)
+    argument_parser.add_argument("--size", type=int, default=1024, help="side of the large square matrices")
     argument_parser.add_argument("--results-dir", default=str(common.RESULTS))
     arguments = argument_parser.parse_args(argv)
     import tensorflow as tf
@@ -31,13 +32,13 @@ def main(argv=None):
 
     repeats = 1 if arguments.quick else arguments.repeats
     size = 256 if arguments.quick else arguments.size
-    samples = 128 if arguments.quick else 640
+    samples = 128 if arguments.quick else 256
     rng = np.random.default_rng(0)
     square = rng.standard_normal((size, size)).astype("float32")
     gate_input_dim = SIZES["embedding_dim"] + SIZES["units"]
     small_left = rng.standard_normal((SIZES["batch_size"], gate_input_dim)).astype("float32")
     small_right = rng.standard_normal((gate_input_dim, 4 * SIZES["units"])).astype("float32")
-    small_count = 2000
+    small_count = 20 if arguments.quick else 200
     square_tensor, small_left_tensor, small_right_tensor = (tf.constant(square), tf.constant(small_left),
                                                             tf.constant(small_right))
 
@@ -61,6 +62,12 @@ def main(argv=None):
         for _ in range(small_count):
             small_left @ small_right
 
+    def one_thread(work):
+        def run():
+            with threadpoolctl.threadpool_limits(1):
+                work()
+        return run
+
     seqlab.training.seed_everything(0)
     inputs, labels = _data(samples)
     data = tf.data.Dataset.from_tensor_slices((inputs, labels)).batch(SIZES["batch_size"]).cache()
@@ -72,8 +79,11 @@ def main(argv=None):
     variants = {
         f"numpy matmul {size}x{size}": lambda: gflops(lambda: square @ square, square_flops),
         f"tensorflow matmul {size}x{size}": lambda: gflops(lambda: tf_square().numpy(), square_flops),
+        f"numpy matmul {size}x{size}, 1 thread": lambda: gflops(one_thread(lambda: square @ square), square_flops),
         f"numpy matmul 64x{gate_input_dim} @ {gate_input_dim}x{4 * SIZES['units']} (LSTM gate size)":
             lambda: gflops(numpy_small, small_flops),
+        f"numpy matmul 64x{gate_input_dim} @ {gate_input_dim}x{4 * SIZES['units']} (LSTM gate size), 1 thread":
+            lambda: gflops(one_thread(numpy_small), small_flops),
         f"tensorflow matmul 64x{gate_input_dim} @ {gate_input_dim}x{4 * SIZES['units']} (LSTM gate size)":
             lambda: gflops(lambda: tf_small_loop().numpy(), small_flops),
         "seqlab LSTM training step (keras tf)": lambda: gflops(lambda: model.fit(data, epochs=1, verbose=0, shuffle=False),
@@ -83,8 +93,8 @@ def main(argv=None):
     peak_name = f"numpy matmul {size}x{size}"
     rows = common.rows_for("physical_limit", rates, "GFLOP/s", baseline=peak_name)
     lstm = common.summarize(rates["seqlab LSTM training step (keras tf)"])["median"]
-    peak = max(common.summarize(rates[name])["median"] for name in list(rates)[:2])
-    small = max(common.summarize(rates[name])["median"] for name in list(rates)[2:4])
+    peak = max(common.summarize(values)["median"] for name, values in rates.items() if f"{size}x{size}" in name)
+    small = max(common.summarize(values)["median"] for name, values in rates.items() if "gate size" in name)
     step_seconds = sample_flops * SIZES["batch_size"] / (lstm * 1e9)
     per_recurrent_step = step_seconds / SIZES["length"] / 3 * 1e6
     notes = [

@@ -113,8 +113,8 @@ def main(argv=None):
     argument_parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     argument_parser.add_argument("--quick", action="store_true", help="tiny smoke run")
     argument_parser.add_argument("--repeats", type=int, default=2, help="timed epochs after one untimed epoch")
-    argument_parser.add_argument("--ner-sentences", type=int, default=3000, help="CoNLL-2003 training sentences")
-    argument_parser.add_argument("--sst2-sentences", type=int, default=6920, help="SST-2 training sentences")
+    argument_parser.add_argument("--ner-sentences", type=int, default=1500, help="CoNLL-2003 training sentences")
+    argument_parser.add_argument("--sst2-sentences", type=int, default=2000, help="SST-2 training sentences")
     argument_parser.add_argument("--batch-size", type=int, default=32)
     argument_parser.add_argument("--results-dir", default=str(common.RESULTS))
     arguments = argument_parser.parse_args(argv)
@@ -129,7 +129,7 @@ def main(argv=None):
     ner_sentences, sst2_sentences = (300, 300) if arguments.quick else (arguments.ner_sentences,
                                                                         arguments.sst2_sentences)
     rows, notes = [], []
-    tasks = {"ner_conll2003": lambda: ner(ner_sentences, 300 if arguments.quick else 1000, repeats,
+    tasks = {"ner_conll2003": lambda: ner(ner_sentences, 300 if arguments.quick else 800, repeats,
                                           arguments.batch_size),
              "sentiment_sst2": lambda: sentiment(sst2_sentences, repeats, arguments.batch_size)}
     for task, measure in tasks.items():
