@@ -22,7 +22,9 @@
 # vector is trained), its casing (`Harry`, `HARRY`, `1997`...) and a vector computed from its
 # characters by a small CNN or BiLSTM, which helps with names never seen in training. A
 # (bidirectional) recurrent stack reads the sentence and a softmax predicts each tag; the
-# decoder then picks the best tag sequence that is valid BIO (no `I-X` after `O`).
+# decoder then picks the best tag sequence that is valid BIO (no `I-X` after `O`). With
+# `crf=True` the output is a linear-chain CRF: it learns a score for every tag-to-tag transition
+# and decodes with Viterbi over them.
 #
 # Scores are entity-level, exact span match (as conlleval): a predicted entity counts only
 # when its type and both its boundaries are right.
@@ -49,6 +51,7 @@ word_dropout: float = 0.1  # probability of replacing a training word by <unk>
 characters: str = "cnn"  # per-word character features: cnn, lstm or none
 casing_dim: int = 8  # casing embedding size (0: no casing feature)
 constrained: bool = True  # BIO-constrained Viterbi decoding instead of the arg-max per word
+crf: bool = False  # linear-chain CRF output layer (Viterbi over learned transitions) instead of softmax
 epochs: int = 3  # maximum training epochs
 patience: int = 5  # early stopping: epochs without a better valid F1
 batch_size: int = 16  # sentences per batch
@@ -121,7 +124,7 @@ model = ner.build_tagger(
     vocab_size=len(encoder.words), num_classes=encoder.num_classes, character_vocab_size=len(encoder.characters),
     max_characters=encoder.max_characters, cell=cell, units=units, depth=depth, bidirectional=bidirectional,
     dropout=dropout, embedding_dim=embedding_dim, word_dropout=word_dropout, characters=characters,
-    casing_dim=casing_dim, embedding_matrix=embedding_matrix)
+    casing_dim=casing_dim, embedding_matrix=embedding_matrix, crf=crf)
 print(f"parameters: {model.count_params():,}")
 
 # %%
@@ -131,10 +134,11 @@ model.summary()
 # ## Train
 #
 # Sentences are batched by length (less padding), padding is masked out of the loss, and the
-# epoch with the best valid entity F1 is kept.
+# epoch with the best valid entity F1 is kept. The loss is the cross-entropy of each word's
+# tag, or with `crf=True` the negative log-likelihood of the whole tag sequence.
 
 # %%
-model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=5.0), loss="sparse_categorical_crossentropy")
+model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=5.0), loss=ner.tagger_loss(model))
 train_data = encoder.dataset(splits["train"], batch_size, seed=seed)
 valid_f1_callback = ner.SpanF1Callback(encoder, splits["valid"], constrained=constrained)
 early_stopping = keras.callbacks.EarlyStopping(monitor="valid_f1", mode="max", patience=patience,
@@ -189,14 +193,14 @@ errors
 if save_outputs:
     folder = pathlib.Path("..") / "results" / "ner"
     folder.mkdir(parents=True, exist_ok=True)
-    run_name = f"{dataset}_{cell}_{'bi' if bidirectional else 'uni'}_{characters}_seed{seed}"
+    run_name = f"{dataset}_{cell}_{'bi' if bidirectional else 'uni'}_{characters}{'_crf' if crf else ''}_seed{seed}"
     per_type.to_csv(folder / f"{run_name}_per_type.csv")
     errors.to_csv(folder / f"{run_name}_errors.csv", index=False)
 
 # %%
 row = seqlab.results.record(
     task="ner", dataset=dataset, architecture="many_to_many", cell=cell, units=units, depth=depth,
-    bidirectional=bidirectional, characters=characters, seed=seed, train_seconds=train_seconds,
+    bidirectional=bidirectional, characters=characters, crf=crf, seed=seed, train_seconds=train_seconds,
     epoch_seconds=epoch_seconds, epochs_run=len(valid_f1_callback.history), best_epoch=best_epoch,
     valid_f1=scores["valid"]["f1"], test_f1=scores["test"]["f1"], test_precision=scores["test"]["precision"],
     test_recall=scores["test"]["recall"])

@@ -125,14 +125,14 @@ class CRF(keras.layers.Layer):
                 + ops.sum(last * self.end, axis=-1))
 
         def step(alpha, inputs):
-            emission, step_mask = inputs
+            emission, step_mask = inputs[:, :-1], inputs[:, -1:] > 0.5
             scores = ops.expand_dims(alpha, 2) + ops.expand_dims(self.transitions, 0) + ops.expand_dims(emission, 1)
-            updated = ops.logsumexp(scores, axis=1)
-            return ops.where(ops.expand_dims(step_mask, 1), updated, alpha), None
+            return ops.where(step_mask, ops.logsumexp(scores, axis=1), alpha), None
 
-        initial = self.start + emissions[:, 0]
-        time_major = (ops.transpose(emissions[:, 1:], (1, 0, 2)), ops.transpose(mask[:, 1:], (1, 0)))
-        alpha, _ = ops.scan(step, initial, time_major)
+        # One tensor to scan over (emissions and mask side by side): Keras 3.15's TensorFlow
+        # scan fails on several inputs whose time length is unknown when tracing.
+        steps = ops.concatenate([emissions[:, 1:], ops.expand_dims(float_mask[:, 1:], -1)], axis=-1)
+        alpha, _ = ops.scan(step, self.start + emissions[:, 0], ops.transpose(steps, (1, 0, 2)))
         log_partition = ops.logsumexp(alpha + self.end, axis=1)
         return gold - log_partition
 

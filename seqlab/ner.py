@@ -14,8 +14,9 @@ bucketing of :func:`seqlab.data.batching.make_dataset` batch them unchanged.
   per word (:class:`CharacterFeatures`), a casing embedding, then the same recurrent stack
   and output head as ``seqlab.build("many_to_many", ...)``.
 - :func:`predict_tags` decodes with BIO constraints (:func:`constrained_decode`: Viterbi over
-  the log-probabilities, never ``O`` -> ``I-X``), :func:`tag` prints the entities of a text,
-  :func:`error_table` counts the most frequent errors by kind.
+  the log-probabilities, never ``O`` -> ``I-X``) or, for a tagger with a CRF output
+  (``build_tagger(crf=True)``, loss :func:`tagger_loss`), Viterbi over the CRF's scores;
+  :func:`tag` prints the entities of a text, :func:`error_table` counts the most frequent errors by kind.
 
 >>> encoder = TokenEncoder.build([(["Harry", "met", "Ron", "in", "1997"], ["B-PER", "O", "B-PER", "O", "O"]),
 ...                               (["Ron", "met", "Harry"], ["B-PER", "O", "B-PER"])], min_word_frequency=2)
@@ -36,6 +37,7 @@ import keras
 import numpy as np
 
 from seqlab.builders.common import OutputHead, check_positive_integer
+from seqlab.crf import CRF, CRFLoss, viterbi
 from seqlab.layers import MaskedGlobalMaxPooling1D
 from seqlab.data.batching import bucket_batches, make_dataset, pad_sequences
 from seqlab.data.vocab import PAD_ID, RESERVED_TOKENS, UNK_ID, Vocabulary, tokenize_words
@@ -258,7 +260,7 @@ class PackedColumns(keras.layers.Layer):
 def build_tagger(*, vocab_size, num_classes, character_vocab_size=None, max_characters=20, cell="lstm", units=100,
                  depth=1, bidirectional=True, dropout=0.5, embedding_dim=100, word_dropout=0.1,
                  characters="cnn", character_embedding_dim=25, character_filters=50, character_units=25,
-                 casing_dim=8, embedding_matrix=None, name="ner_tagger"):
+                 casing_dim=8, embedding_matrix=None, crf=False, name="ner_tagger"):
     """A BiLSTM-style tagger over packed ``(batch, time, 2 + max_characters)`` token arrays.
 
     Word ids -> :class:`WordDropout` -> ``Embedding`` (masked at id 0), concatenated with a
@@ -277,12 +279,14 @@ def build_tagger(*, vocab_size, num_classes, character_vocab_size=None, max_char
         characters: ``"cnn"``, ``"lstm"`` or ``"none"``.
         character_embedding_dim, character_filters, character_units: character encoder sizes.
         casing_dim: casing embedding size (0: no casing feature).
+        crf: a linear-chain CRF output (:class:`seqlab.crf.CRF`): the model then outputs
+            emissions (linear scores), trained with :func:`tagger_loss` and decoded by Viterbi.
         embedding_matrix: optional initial word vectors ``(vocab_size, embedding_dim)``
             (:func:`seqlab.sentiment.load_glove` reads a GloVe-format file), fine-tuned in training.
 
     Returns:
         An uncompiled ``keras.Model`` -> ``(batch, time, num_classes)`` probabilities, masked
-        where the word id is 0.
+        where the word id is 0 (with ``crf``: emissions, unmasked; the loss skips padding).
 
     >>> model = build_tagger(vocab_size=30, num_classes=5, character_vocab_size=12, max_characters=6, units=8,
     ...                      embedding_dim=10, characters="lstm", character_units=3)
@@ -305,7 +309,7 @@ def build_tagger(*, vocab_size, num_classes, character_vocab_size=None, max_char
             raise ValueError(f"embedding_matrix has {embedding_matrix.shape[0]} rows; vocab_size={vocab_size} are needed.")
         embedding_dim = embedding_matrix.shape[1]
     stack = recurrent_stack(cell=cell, units=units, depth=depth, bidirectional=bidirectional, dropout=dropout)
-    head = OutputHead(num_classes=num_classes, dropout=dropout)
+    head = OutputHead(num_classes=num_classes, dropout=dropout, output_activation="linear" if crf else "softmax")
     packed = keras.Input((None, 2 + max_characters), dtype="int32", name="tokens")
     word_ids = WordDropout(word_dropout, name="word_dropout")(PackedColumns(0, name="word_ids")(packed))
     embedding = keras.layers.Embedding(
@@ -323,7 +327,10 @@ def build_tagger(*, vocab_size, num_classes, character_vocab_size=None, max_char
                                           name="character_features")(character_ids))
     merged = features[0] if len(features) == 1 else keras.layers.Concatenate(name="token_features")(features)
     sequence, _ = stack(merged)
-    return keras.Model(packed, head(sequence), name=name)
+    outputs = head(sequence)
+    if crf:
+        outputs = CRF(num_classes, padding_id=PAD_ID, name="crf")(outputs)
+    return keras.Model(packed, outputs, name=name)
 
 
 def _allowed_transitions(tag_names):
@@ -361,17 +368,15 @@ def constrained_decode(probabilities, tag_names):
     """
     allowed, start = _allowed_transitions(tag_names)
     scores = np.log(np.clip(probabilities, 1e-12, 1.0))
-    transition = np.where(allowed, 0.0, -np.inf)
-    best = np.where(start, scores[0], -np.inf)
-    back = np.zeros(scores.shape, dtype=int)
-    for position in range(1, len(scores)):
-        candidates = best[:, None] + transition
-        back[position] = candidates.argmax(axis=0)
-        best = candidates.max(axis=0) + scores[position]
-    path = [int(best.argmax())]
-    for position in range(len(scores) - 1, 0, -1):
-        path.append(int(back[position, path[-1]]))
-    return [tag_names[index] for index in reversed(path)]
+    path = viterbi(scores, np.where(allowed, 0.0, -np.inf), np.where(start, 0.0, -np.inf))
+    return [tag_names[index] for index in path]
+
+
+def tagger_loss(model):
+    """The training loss of a tagger from :func:`build_tagger`: the CRF's negative log-likelihood
+    when it has a ``crf`` layer, else cross-entropy per token (padding masked by Keras)."""
+    crf_layers = [layer for layer in model.layers if isinstance(layer, CRF)]
+    return CRFLoss(crf_layers[0]) if crf_layers else "sparse_categorical_crossentropy"
 
 
 def predict_tags(model, encoder, token_lists, *, batch_size=256, constrained=True):
@@ -383,11 +388,14 @@ def predict_tags(model, encoder, token_lists, *, batch_size=256, constrained=Tru
         token_lists: list of token lists.
         batch_size: sentences per prediction batch.
         constrained: BIO-constrained Viterbi decoding (:func:`constrained_decode`) instead of
-            the arg-max per token.
+            the arg-max per token; with a CRF output, Viterbi over the CRF's scores, with or
+            without the BIO constraints.
 
     Returns:
         A list of tag lists, one per sentence, in the input order.
     """
+    crf_layers = [layer for layer in model.layers if isinstance(layer, CRF)]
+    allowed = _allowed_transitions(encoder.tag_names) if constrained else None
     lengths = np.array([len(tokens) for tokens in token_lists])
     predictions = [None] * len(token_lists)
     for batch in bucket_batches(lengths, batch_size, shuffle=False, pool_batches=None):
@@ -395,7 +403,10 @@ def predict_tags(model, encoder, token_lists, *, batch_size=256, constrained=Tru
         probabilities = np.asarray(model.predict_on_batch(packed))
         for row, index in enumerate(batch):
             sentence = probabilities[row, :lengths[index]]
-            if constrained:
+            if crf_layers:
+                path = crf_layers[0].decode(sentence, allowed=allowed)
+                predictions[index] = [encoder.tag_names[tag_id] for tag_id in path]
+            elif constrained:
                 predictions[index] = constrained_decode(sentence, encoder.tag_names)
             else:
                 predictions[index] = [encoder.tag_names[tag_id] for tag_id in sentence[:, 1:].argmax(axis=1) + 1]

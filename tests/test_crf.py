@@ -52,6 +52,11 @@ def test_padding_does_not_change_the_likelihood(random_crf):
     alone = crf.log_likelihood(emissions, np.array([[1, 2, 3]]))
     with_padding = crf.log_likelihood(padded, np.array([[1, 2, 3, 0, 0, 0, 0]]))
     assert float(alone[0]) == pytest.approx(float(with_padding[0]), abs=1e-5)
+    # A batch one step long: the forward recursion has no step to run.
+    one_step = crf.log_likelihood(emissions[:, :1], np.array([[2]]))
+    expected, _ = brute_force(emissions[0, :1].astype("float64"), [2], *(keras.ops.convert_to_numpy(weight)
+                              for weight in (crf.transitions, crf.start, crf.end)))
+    assert float(one_step[0]) == pytest.approx(expected, abs=1e-5)
 
 
 def test_viterbi_respects_forbidden_transitions():

@@ -214,3 +214,22 @@ def test_error_table_counts_each_kind():
     assert table.iloc[0].to_dict() == {"kind": "wrong type and boundary", "true": "Paris Hilton [PER]",
                                        "predicted": "Paris [LOC]", "count": 2}
     assert table["count"].sum() == 4
+
+
+def test_crf_tagger_learns_the_toy_pattern_and_round_trips(tmp_path):
+    keras.utils.set_random_seed(0)
+    train, valid = toy_sentences(200, seed=1), toy_sentences(40, seed=2)
+    encoder = ner.TokenEncoder.build(train, max_characters=10)
+    model = ner.build_tagger(vocab_size=len(encoder.words), num_classes=encoder.num_classes,
+                             character_vocab_size=len(encoder.characters), max_characters=10, units=16,
+                             embedding_dim=16, dropout=0.1, character_filters=8, crf=True)
+    assert model.get_layer("crf").num_classes == encoder.num_classes
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss=ner.tagger_loss(model))
+    model.fit(encoder.dataset(train, 16, seed=0), epochs=4, verbose=0)
+    for constrained in (True, False):
+        assert ner.evaluate(model, encoder, valid, constrained=constrained)["f1"] > 0.9
+    path = tmp_path / "crf_tagger.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path, compile=False)
+    assert ner.predict_tags(loaded, encoder, [tokens for tokens, _ in valid]) == ner.predict_tags(
+        model, encoder, [tokens for tokens, _ in valid])
