@@ -49,6 +49,7 @@ seed: int = 0  # seed for splits, weights and sampling
 save_outputs: bool = False  # write the comparison table to results/curriculum/
 
 # %%
+import os
 import time
 
 import numpy as np
@@ -186,6 +187,7 @@ for level, examples, vocabulary in (("character", prose_characters, character_vo
     })
 comparison = pd.DataFrame(comparison).set_index("level")
 if save_outputs:
+    os.makedirs("../results/curriculum", exist_ok=True)
     comparison.to_markdown("../results/curriculum/language_model_char_vs_word.md")
 comparison.round(3).T
 

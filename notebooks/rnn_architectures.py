@@ -44,6 +44,7 @@ seed: int = 0  # seed for data splits, weights and sampling
 save_outputs: bool = False  # write the shape table to results/curriculum/
 
 # %%
+import os
 import time
 
 import numpy as np
@@ -257,6 +258,7 @@ print(f"exact match on {len(test_dates)} unseen dates: {exact:.3f}")
 # NBVAL_CHECK_OUTPUT
 table = pd.DataFrame(shapes)
 if save_outputs:
+    os.makedirs("../results/curriculum", exist_ok=True)
     table.to_markdown("../results/curriculum/architectures.md", index=False)
 table[["architecture", "task", "T_x", "T_y", "input shape", "output shape", "parameters"]]
 
