@@ -328,9 +328,10 @@ if run_splice:
     figure, axis = plt.subplots(figsize=(10, 3.2), dpi=80)
     for index, name in enumerate(class_names):
         axis.plot(positions, saliency[y_test == index].mean(axis=0), marker=".", label=name)
-    for position, text in ((0, "GT (EI)"), (-2, "AG (IE)")):
-        axis.axvspan(position - 0.5, position + 1.5, color="grey", alpha=0.2)
-        axis.text(position + 0.5, axis.get_ylim()[1] * 0.9, text, ha="center", fontsize=8)
+    top = axis.get_ylim()[1]
+    for position, text, color, height in ((0, "GT (EI)", "tab:blue", 0.92), (-2, "AG (IE)", "tab:orange", 0.78)):
+        axis.axvspan(position - 0.5, position + 1.5, color=color, alpha=0.15)
+        axis.text(position + 0.5, top * height, text, ha="center", fontsize=8, color=color)
     axis.set(xlabel="position relative to the junction", ylabel="mean gradient x input",
              title="Splice classifier saliency per position (test sequences, true class)")
     axis.legend()
