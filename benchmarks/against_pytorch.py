@@ -149,6 +149,14 @@ def main(argv=None):
                                        units=SIZES["units"], num_classes=SIZES["num_classes"])
     notes = [f"One training sample is {flops / 1e6:.1f} MFLOP of matrix products (see `physical_limit.md`), so "
              f"1,000 samples/s = {flops * 1000 / 1e9:.0f} GFLOP/s."]
+    notes.append(
+        "Reading the ratios: on a shared machine PyTorch with 2 OpenMP threads collapses (its threads spin-wait for "
+        "a core that another process holds; the design guide saw its epochs go from 2.5 s to 21-76 s), while with 1 "
+        "thread it holds up, so the 1-thread row is the fairer PyTorch figure here. On an idle machine the design "
+        "guide measured Keras/TF 1,975 samples/s, with XLA 2,060, plain PyTorch 2,596 (2 threads): these ratios hold "
+        "for a busy machine, not an idle one. XLA compiles the whole LSTM loop into one program on the first epoch "
+        "(the untimed warm-up); `jit_compile=\"auto\"` (the Keras default) resolves to off on the CPU, so XLA must be "
+        "asked for.")
     if not torch_present:
         notes.append("torch is not installed, so the PyTorch rows are missing: `.venv/bin/pip install torch==2.13.0` "
                      "(the CPU build) and run again.")
