@@ -66,6 +66,7 @@ splice_epochs: int = 2  # maximum splice training epochs per fold
 splice_batch_size: int = 64  # splice sequences per batch
 splice_learning_rate: float = 0.005  # splice Adam learning rate
 patience: int = 10  # splice early stopping: epochs without a better validation accuracy
+reduce_patience: int = 3  # splice: halve the learning rate after this many epochs without a better val loss (0: never)
 seed: int = 0  # seed of weights, window draws and batch order
 save_outputs: bool = False  # save figures under results/figures/
 
@@ -296,10 +297,12 @@ if run_splice:
                                   summary=summary)
         classifier.compile(optimizer=keras.optimizers.Adam(splice_learning_rate), loss="sparse_categorical_crossentropy",
                            metrics=["accuracy"])
-        stopping = keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=patience,
-                                                 restore_best_weights=True)
+        callbacks = [stopwatch, keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=patience,
+                                                              restore_best_weights=True)]
+        if reduce_patience:
+            callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=reduce_patience))
         history = classifier.fit(x_train, y_train, validation_data=(x_valid, y_valid), epochs=splice_epochs,
-                                 batch_size=splice_batch_size, callbacks=[stopwatch, stopping], verbose=0)
+                                 batch_size=splice_batch_size, callbacks=callbacks, verbose=0)
         predicted = classifier.predict(x_test, verbose=0).argmax(-1)
         errors = {name: float(np.mean(predicted[y_test == index] != index)) for index, name in enumerate(class_names)}
         fold_results.append({"fold": test_fold, "epochs": len(history.history["loss"]),
