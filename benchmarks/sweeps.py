@@ -11,6 +11,7 @@ runs once (no repeats: the min, median and max are the one value).
 
 import argparse
 import dataclasses
+import pathlib
 import sys
 import tempfile
 import time
@@ -45,6 +46,10 @@ def main(argv=None):
              + f"; run statuses: {statuses}.",
              "Two workers can at best halve the wall time on this 2-core machine, and only when the cores are "
              "otherwise idle; each notebook's TensorFlow already uses both cores, so the two workers compete."]
+    if pathlib.Path(arguments.experiment).name != "quickstart.yaml":
+        notes.append("This run used a smaller experiment than the quickstart: with the machine's load around 20 "
+                     "(2 cores), the quickstart's notebooks took several minutes each, too long to run twice. "
+                     "`make benchmark` runs the quickstart (`--sweep-experiment` chooses another).")
     description = (f"Experiment `{arguments.experiment}` ({len(experiment.runs)} notebook runs), Dask LocalCluster "
                    "(one thread per worker process), every run forced, results in a temporary folder; 1 worker first, "
                    "then 2 workers, once each. Ratio: runs per minute over the 1-worker figure (= wall-time ratio).")
