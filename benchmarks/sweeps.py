@@ -47,8 +47,8 @@ def main(argv=None):
              "Two workers can at best halve the wall time on this 2-core machine, and only when the cores are "
              "otherwise idle; each notebook's TensorFlow already uses both cores, so the two workers compete."]
     if pathlib.Path(arguments.experiment).name != "quickstart.yaml":
-        notes.append("This run used a smaller experiment than the quickstart: with the machine's load around 20 "
-                     "(2 cores), the quickstart's notebooks took several minutes each, too long to run twice. "
+        notes.append("To keep this benchmark to minutes on a machine with load around 20 (2 cores), this run used a "
+                     "smaller experiment instead of the quickstart; the quickstart's wall time was not measured. "
                      "`make benchmark` runs the quickstart (`--sweep-experiment` chooses another).")
     description = (f"Experiment `{arguments.experiment}` ({len(experiment.runs)} notebook runs), Dask LocalCluster "
                    "(one thread per worker process), every run forced, results in a temporary folder; 1 worker first, "
