@@ -16,6 +16,8 @@ works with any model and is tested with a fake one. :func:`model_step_function` 
 [1, 2, 3]
 """
 
+import weakref
+
 import numpy as np
 
 DISTRIBUTIONS = ("categorical", "bernoulli")
@@ -30,18 +32,43 @@ def model_step_function(step_model):
     """Wrap a Keras step model ``[x<t>, *states] -> [output<t>, *states]`` as a step function.
 
     The returned function takes one element (a token id, or a feature vector such as an
-    88-key frame) and the list of states, and returns ``(output vector, new states)``.
+    88-key frame) and the list of states, and returns ``(output vector, new states)``. On
+    the TensorFlow backend the step model runs as one traced ``tf.function`` with fixed
+    shapes (an eager Keras call per token costs several times more:
+    ``results/benchmarks/generation.md``).
     """
     token_input = len(step_model.inputs[0].shape) == 2
+    call = _compiled_call(step_model)
 
     def step(element, states):
         element = np.asarray(element)
-        batch = element.reshape(1, 1) if token_input else element.reshape(1, 1, -1).astype("float32")
-        outputs = step_model([batch, *states], training=False)
-        outputs = [np.asarray(output) for output in outputs]
+        batch = element.reshape(1, 1).astype("int32") if token_input else element.reshape(1, 1, -1).astype("float32")
+        outputs = [np.asarray(output) for output in call(batch, *[np.asarray(state, "float32") for state in states])]
         return outputs[0][0], outputs[1:]
 
     return step
+
+
+_COMPILED_CALLS = weakref.WeakKeyDictionary()  # one trace per step model, however often it is wrapped
+
+
+def _compiled_call(step_model):
+    if step_model in _COMPILED_CALLS:
+        return _COMPILED_CALLS[step_model]
+    import keras
+
+    def call(batch, *states):
+        return step_model([batch, *states], training=False)
+
+    if keras.backend.backend() != "tensorflow":
+        return call
+    import tensorflow as tf
+
+    first = step_model.inputs[0]
+    signature = [tf.TensorSpec((1, *first.shape[1:]), "int32" if len(first.shape) == 2 else "float32")]
+    signature += [tf.TensorSpec((1, *tensor.shape[1:]), "float32") for tensor in step_model.inputs[1:]]
+    _COMPILED_CALLS[step_model] = tf.function(call, input_signature=signature)
+    return _COMPILED_CALLS[step_model]
 
 
 def _check(name, value, condition, allowed):

@@ -91,3 +91,13 @@ def test_feature_vector_step_model_with_bernoulli_sampling():
     frames = sample(model_step_function(generator.step), initial_states(generator.step), [np.zeros(8)], steps=6,
                     distribution="bernoulli", seed=2)
     assert frames.shape == (6, 8) and set(np.unique(frames)) <= {0.0, 1.0}
+
+
+def test_step_function_is_traced_once_per_step_model():
+    generator = seqlab.build("one_to_many", vocab_size=7, units=3)
+    first = model_step_function(generator.step)
+    second = model_step_function(generator.step)
+    states = initial_states(generator.step)
+    np.testing.assert_allclose(first(2, states)[0], second(2, states)[0])
+    from seqlab.sampling import _compiled_call
+    assert _compiled_call(generator.step) is _compiled_call(generator.step)
