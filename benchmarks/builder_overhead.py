@@ -42,7 +42,7 @@ def hand_written(*, cell, units, depth, bidirectional, vocab_size, embedding_dim
 def main(argv=None):
     argument_parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     argument_parser.add_argument("--quick", action="store_true", help="tiny smoke run (seconds)")
-    argument_parser.add_argument("--repeats", type=int, default=3)
+    argument_parser.add_argument("--repeats", type=int, default=7)
     argument_parser.add_argument("--results-dir", default=str(common.RESULTS))
     arguments = argument_parser.parse_args(argv)
     import keras
