@@ -6,8 +6,7 @@ feeds one token and the states to the ``step`` model; the keras-io text-generati
 the whole growing history to the ``train`` model at every step and keeps the last output
 (work grows with the square of the length). The same sampler drives every variant, only the
 step function differs. The re-encoding model runs as a compiled ``tf.function`` (one trace for
-any length), its fastest form; the stateful step runs both as seqlab calls it (an eager Keras
-call per token) and compiled. Rates are generated tokens per second.
+any length), its fastest form; the stateful step runs as seqlab runs it (one traced tf.function). Rates are generated tokens per second.
 
     .venv/bin/python -m benchmarks.generation [--quick]
 """
@@ -33,22 +32,6 @@ def reencoding_step_function(train_model):
         history = [*history, int(element)]
         probabilities = encode(tf.constant([history], dtype=tf.int32))
         return np.asarray(probabilities[0, -1]), history
-
-    return step
-
-
-def compiled_step_function(step_model):
-    """Like ``seqlab.sampling.model_step_function``, with the step model compiled as a ``tf.function``."""
-    import tensorflow as tf
-
-    signature = [tf.TensorSpec((1, 1), tf.int32)] + [tf.TensorSpec((1, tensor.shape[1]), tf.float32)
-                                                     for tensor in step_model.inputs[1:]]
-    call = tf.function(lambda token, *states: step_model([token, *states], training=False),
-                       input_signature=signature)
-
-    def step(element, states):
-        outputs = call(tf.constant([[int(element)]], dtype=tf.int32), *states)
-        return np.asarray(outputs[0][0]), list(outputs[1:])
 
     return step
 
@@ -81,10 +64,8 @@ def main(argv=None):
     seqlab.training.seed_everything(0)
     generator = seqlab.build("one_to_many", **SIZES)
     step_functions = {
-        "stateful step model (seqlab sample, eager step)": (model_step_function(generator.step),
-                                                            lambda: initial_states(generator.step)),
-        "stateful step model, tf.function": (compiled_step_function(generator.step),
-                                             lambda: initial_states(generator.step)),
+        "stateful step model (seqlab sample)": (model_step_function(generator.step),
+                                                lambda: initial_states(generator.step)),
         "re-encode history every step, tf.function": (reencoding_step_function(generator.train), lambda: []),
     }
     outputs = {}
@@ -98,7 +79,7 @@ def main(argv=None):
     for step_function, states in step_functions.values():  # trace every tf.function before timing
         sample(step_function, states(), prime=[1], steps=3, temperature=0.0)
     rates = common.interleave(variants, repeats, warmup=0)
-    difference = largest_difference(generator, outputs["stateful step model (seqlab sample, eager step)"][:50])
+    difference = largest_difference(generator, outputs["stateful step model (seqlab sample)"][:50])
     rows = common.rows_for("generation", rates, "tokens/s", baseline="re-encode history every step, tf.function")
     description = (
         f"Untrained generator (speed does not depend on the weights): embedding {SIZES['embedding_dim']}, LSTM "
@@ -109,9 +90,8 @@ def main(argv=None):
              f"next-token probabilities and the full model's differ by at most {difference:.1e}. (The untrained "
              "model's distributions are nearly flat, so greedy picks can still differ between the ways where two "
              "probabilities tie to float32 rounding.)",
-             "The eager step model (what `seqlab.sampling.model_step_function` does today) pays a Keras call per "
-             "token; compiling the step as a `tf.function` removes most of that overhead. Suggested change for "
-             "the sampling owner: compile the step model once inside `model_step_function`."]
+             "`seqlab.sampling.model_step_function` runs the step model as one traced `tf.function` (an eager "
+             "Keras call per token was slower than re-encoding in an earlier run of this benchmark)."]
     common.write_report("generation", title="Generation: stateful step model vs re-encoding the history",
                         command=common.command_line("benchmarks.generation", argv or sys.argv[1:]),
                         description=description, rows=rows, notes=notes, results_dir=arguments.results_dir)
