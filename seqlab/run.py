@@ -220,7 +220,7 @@ def _dask(tasks, workers, scheduler):
 
 def run_experiment(experiment, *, workers=1, engine="local", scheduler=None, force=False, timeout=None, results_dir=None):
     """Run the pending runs of a loaded experiment; return the rows of this invocation."""
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     results_dir = Path(results_dir) if results_dir else experiment.root / "results"
     runs_dir = results_dir / "runs" / experiment.name

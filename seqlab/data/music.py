@@ -33,7 +33,7 @@ import tempfile
 import warnings
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from seqlab.data.sources import DataFormatError, DataNotFoundError, Source, cache_dir
 

@@ -56,7 +56,7 @@ from functools import lru_cache
 from importlib import import_module, util
 from typing import Callable, Optional, Union
 
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 TASK_MODULES = ("music", "ner", "sentiment", "dna", "text")
 DOWNLOAD_TIMEOUT_SECONDS = 30
