@@ -55,11 +55,6 @@ class RecurrentStack:
     dropout_layers: list
     recurrent_layers: list
 
-    @property
-    def states_per_layer(self):
-        """State tensors each layer returns: per direction 2 for LSTMs, else 1."""
-        return state_count(self.cell) * (2 if self.bidirectional else 1)
-
     def final_output(self, states):
         """The last layer's output at the end of the sequence (both directions concatenated).
 
@@ -70,10 +65,6 @@ class RecurrentStack:
         per_direction = state_count(self.cell)
         outputs = last[::per_direction]
         return outputs[0] if len(outputs) == 1 else keras.layers.Concatenate()(outputs)
-
-    @property
-    def output_size(self):
-        return self.units * (2 if self.bidirectional else 1)
 
     def __call__(self, inputs, initial_states=None):
         """Run the stack.
