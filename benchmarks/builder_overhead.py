@@ -42,7 +42,7 @@ def hand_written(*, cell, units, depth, bidirectional, vocab_size, embedding_dim
 def main(argv=None):
     argument_parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     argument_parser.add_argument("--quick", action="store_true", help="tiny smoke run (seconds)")
-    argument_parser.add_argument("--repeats", type=int, default=7)
+    argument_parser.add_argument("--repeats", type=int, default=11)
     argument_parser.add_argument("--results-dir", default=str(common.RESULTS))
     arguments = argument_parser.parse_args(argv)
     import keras
@@ -51,7 +51,7 @@ def main(argv=None):
     import seqlab
 
     repeats = 1 if arguments.quick else arguments.repeats
-    samples, length, batch_size = (256, 20, 64) if arguments.quick else (1024, 40, 64)
+    samples, length, batch_size = (256, 20, 64) if arguments.quick else (4096, 40, 64)
     sizes = {"units": 64, "vocab_size": 1000, "embedding_dim": 64, "num_classes": 2}
     rng = np.random.default_rng(0)
     inputs = rng.integers(1, sizes["vocab_size"], size=(samples, length)).astype("int32")

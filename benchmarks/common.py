@@ -21,9 +21,21 @@ import time
 
 RESULTS = pathlib.Path("results/benchmarks")
 SUMMARY_COLUMNS = ("benchmark", "variant", "unit", "median", "min", "max", "baseline", "ratio")
-SHARED_MACHINE_NOTE = (
-    "The machine (2 CPU cores) was shared with other engineers' training runs while this ran, so absolute "
-    "figures are low and noisy; variants were interleaved in one run so that the ratios compare like with like.")
+
+
+def load_note():
+    """The machine's load when a report is written: figures from a busy machine are low and noisy.
+
+    >>> load_note().startswith("Load average")
+    True
+    """
+    one, five, fifteen = os.getloadavg()
+    cores = multiprocessing.cpu_count()
+    verdict = ("other processes shared the CPU, so absolute figures are low and noisy; the variants were interleaved "
+               "in one run, so the ratios still compare like with like" if five > cores + 0.5 else
+               "the benchmark had the CPU to itself")
+    return (f"Load average when this report was written: {one:.1f} (1 min), {five:.1f} (5 min), {fifteen:.1f} (15 min) "
+            f"on {cores} cores: {verdict}.")
 
 
 def summarize(values):
@@ -169,7 +181,7 @@ def write_report(name, *, title, command, description, rows, notes=(), results_d
     results_dir = pathlib.Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     lines = [f"# {title}", "", f"Command: `{command}`", "", description, "",
-             f"Machine: {machine_description()}.", "", SHARED_MACHINE_NOTE, "", markdown_table(rows), ""]
+             f"Machine: {machine_description()}.", "", load_note(), "", markdown_table(rows), ""]
     for note in notes:
         lines += [note, ""]
     report = results_dir / f"{name}.md"

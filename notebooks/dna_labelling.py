@@ -69,6 +69,8 @@ patience: int = 10  # splice early stopping: epochs without a better validation 
 reduce_patience: int = 3  # splice: halve the learning rate after this many epochs without a better val loss (0: never)
 seed: int = 0  # seed of weights, window draws and batch order
 save_outputs: bool = False  # save figures under results/figures/
+strategy: str = "none"  # devices training together: none (one) or mirrored (every GPU, or cpu_replicas logical CPUs)
+cpu_replicas: int = 1  # with strategy mirrored and no GPU: logical CPU devices to mirror over (1: the whole CPU)
 
 # %%
 import pathlib
@@ -83,6 +85,9 @@ from seqlab.data import dna as dna_data
 from seqlab.metrics import dna as dna_metrics
 
 seqlab.training.configure_devices()
+distribution = seqlab.distribute.select(strategy, cpu_replicas=cpu_replicas)
+batch_size = seqlab.distribute.even_batch_size(distribution, batch_size)  # a multiple of the replicas
+splice_batch_size = seqlab.distribute.even_batch_size(distribution, splice_batch_size)
 seed = seqlab.training.seed_everything(seed)
 if task not in ("per_base", "splice", "both"):
     raise ValueError(f"task={task!r} is not allowed; allowed: 'per_base', 'splice', 'both'.")
@@ -128,10 +133,11 @@ if run_per_base:
 # NBVAL_CHECK_OUTPUT
 if run_per_base:
     input_dim = dna_data.NUM_BASES + (3 if clock else 0)
-    tagger = seqlab.build("many_to_many", input_dim=input_dim, num_classes=len(label_names), cell=cell, units=units,
-                          depth=depth, bidirectional=bidirectional, dropout=dropout)
-    tagger.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
-                   loss="sparse_categorical_crossentropy", weighted_metrics=["accuracy"])
+    with distribution.scope():  # strategy="mirrored": one copy per device, gradients summed
+        tagger = seqlab.build("many_to_many", input_dim=input_dim, num_classes=len(label_names), cell=cell,
+                              units=units, depth=depth, bidirectional=bidirectional, dropout=dropout)
+        tagger.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
+                       loss="sparse_categorical_crossentropy", weighted_metrics=["accuracy"])
     print(tagger.name, "input_dim:", input_dim, "parameters:", tagger.count_params())
 
 # %% [markdown]
@@ -292,11 +298,12 @@ if run_splice:
         fold_data = seqlab.data.load("uci_splice", path=splice_path or None, test_fold=test_fold)
         (x_train, y_train), (x_valid, y_valid), (x_test, y_test) = (
             splice_arrays(fold_data[name]) for name in ("train", "valid", "test"))
-        classifier = seqlab.build("many_to_one", input_dim=dna_data.NUM_BASES, num_classes=len(class_names),
-                                  cell=cell, units=units, depth=depth, bidirectional=bidirectional, dropout=dropout,
-                                  summary=summary)
-        classifier.compile(optimizer=keras.optimizers.Adam(splice_learning_rate), loss="sparse_categorical_crossentropy",
-                           metrics=["accuracy"])
+        with distribution.scope():
+            classifier = seqlab.build("many_to_one", input_dim=dna_data.NUM_BASES, num_classes=len(class_names),
+                                      cell=cell, units=units, depth=depth, bidirectional=bidirectional,
+                                      dropout=dropout, summary=summary)
+            classifier.compile(optimizer=keras.optimizers.Adam(splice_learning_rate),
+                               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         callbacks = [stopwatch, keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=patience,
                                                               restore_best_weights=True)]
         if reduce_patience:
@@ -356,4 +363,4 @@ recorded = seqlab.results.record(
     task={"per_base": "dna_per_base", "splice": "splice", "both": "dna_per_base+splice"}[task],
     architecture={"per_base": "many_to_many", "splice": "many_to_one", "both": "many_to_many+many_to_one"}[task],
     cell=cell, units=units, depth=depth, bidirectional=bidirectional, dropout=dropout, seed=seed,
-    train_seconds=round(row.get("per_base_train_seconds", 0.0) + row.get("splice_train_seconds", 0.0), 2), **row)
+    replicas=distribution.num_replicas_in_sync, train_seconds=round(row.get("per_base_train_seconds", 0.0) + row.get("splice_train_seconds", 0.0), 2), **row)

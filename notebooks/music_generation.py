@@ -56,6 +56,8 @@ top_k: int = 4  # at most this many keys on per frame, the most probable ones; 0
 prime_steps: int = 0  # frames of a held-out piece fed before sampling; 0 starts from a silent frame
 end_silence: int = 4  # stop a sample after this many silent frames in a row; 0 stops only at max_length
 save_outputs: bool = False  # write MIDI files, figures and the quality table under results/music/
+strategy: str = "none"  # devices training together: none (one) or mirrored (every GPU, or cpu_replicas logical CPUs)
+cpu_replicas: int = 1  # with strategy mirrored and no GPU: logical CPU devices to mirror over (1: the whole CPU)
 
 # %%
 import pathlib
@@ -73,6 +75,8 @@ from seqlab.data.batching import make_dataset
 from seqlab.metrics import music as music_metrics
 
 device = seqlab.training.configure_devices()
+distribution = seqlab.distribute.select(strategy, cpu_replicas=cpu_replicas)
+batch_size = seqlab.distribute.even_batch_size(distribution, batch_size)  # a multiple of the replicas
 seed = seqlab.training.seed_everything(seed)
 
 # %% [markdown]
@@ -105,8 +109,9 @@ plt.show()
 
 # %%
 # NBVAL_CHECK_OUTPUT
-generator = seqlab.build("one_to_many", input_dim=music_data.NUM_KEYS, num_classes=music_data.NUM_KEYS,
-                         output_activation="sigmoid", cell=cell, units=units, depth=depth, dropout=dropout)
+with distribution.scope():  # strategy="mirrored": one copy per device, gradients summed
+    generator = seqlab.build("one_to_many", input_dim=music_data.NUM_KEYS, num_classes=music_data.NUM_KEYS,
+                             output_activation="sigmoid", cell=cell, units=units, depth=depth, dropout=dropout)
 print(f"{cell} x {depth}, {units} units: {generator.train.count_params():,} parameters")
 print("step model inputs:", [tuple(tensor.shape) for tensor in generator.step.inputs])
 
@@ -131,7 +136,9 @@ def record_valid_nll(epoch, logs):
     logs["valid_nll"] = music_metrics.model_frame_nll(generator.train, splits["valid"], batch_size=batch_size)
 
 
-generator.train.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=clipnorm), loss="binary_crossentropy")
+with distribution.scope():
+    generator.train.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=clipnorm),
+                            loss="binary_crossentropy")
 early_stopping = keras.callbacks.EarlyStopping(monitor="valid_nll", mode="min", patience=patience,
                                                restore_best_weights=True)
 stopwatch = seqlab.training.Stopwatch()
@@ -260,6 +267,7 @@ plt.show()
 at_one = quality_table[(quality_table["pieces"] == "generated") & (quality_table["temperature"] == 1.0)]
 sample_fields = {f"sample_{name}": float(at_one[name].iloc[0]) for name in measures} if len(at_one) else {}
 row = seqlab.results.record(task="music", dataset=dataset, architecture="one_to_many", cell=cell, units=units,
-                            depth=depth, bidirectional=False, seed=seed, train_seconds=train_seconds,
+                            depth=depth, bidirectional=False, seed=seed, replicas=distribution.num_replicas_in_sync,
+                            train_seconds=train_seconds,
                             test_nll=test_nll, valid_nll=valid_nll, best_epoch=best_epoch,
                             epochs_run=len(history.history["loss"]), **sample_fields)

@@ -58,6 +58,8 @@ batch_size: int = 16  # sentences per batch
 learning_rate: float = 0.01  # Adam learning rate
 seed: int = 0  # seed of weights, dropout and batch order
 save_outputs: bool = False  # save the per-type scores and the error table under results/ner/
+strategy: str = "none"  # devices training together: none (one) or mirrored (every GPU, or cpu_replicas logical CPUs)
+cpu_replicas: int = 1  # with strategy mirrored and no GPU: logical CPU devices to mirror over (1: the whole CPU)
 
 # %%
 import pathlib
@@ -74,6 +76,8 @@ from seqlab.metrics.spans import entity_scores, spans
 from seqlab.sentiment import load_glove
 
 seqlab.training.configure_devices()
+distribution = seqlab.distribute.select(strategy, cpu_replicas=cpu_replicas)
+batch_size = seqlab.distribute.even_batch_size(distribution, batch_size)  # a multiple of the replicas
 seqlab.training.seed_everything(seed)
 
 # %% [markdown]
@@ -120,11 +124,12 @@ embedding_matrix = None
 if glove_path:
     embedding_matrix, found = load_glove(glove_path, encoder.words, dim=embedding_dim, seed=seed)
     print(f"{found} of {len(encoder.words)} words found in {glove_path}")
-model = ner.build_tagger(
-    vocab_size=len(encoder.words), num_classes=encoder.num_classes, character_vocab_size=len(encoder.characters),
-    max_characters=encoder.max_characters, cell=cell, units=units, depth=depth, bidirectional=bidirectional,
-    dropout=dropout, embedding_dim=embedding_dim, word_dropout=word_dropout, characters=characters,
-    casing_dim=casing_dim, embedding_matrix=embedding_matrix, crf=crf)
+with distribution.scope():  # strategy="mirrored": one copy per device, gradients summed
+    model = ner.build_tagger(
+        vocab_size=len(encoder.words), num_classes=encoder.num_classes, character_vocab_size=len(encoder.characters),
+        max_characters=encoder.max_characters, cell=cell, units=units, depth=depth, bidirectional=bidirectional,
+        dropout=dropout, embedding_dim=embedding_dim, word_dropout=word_dropout, characters=characters,
+        casing_dim=casing_dim, embedding_matrix=embedding_matrix, crf=crf)
 print(f"parameters: {model.count_params():,}")
 
 # %%
@@ -138,7 +143,8 @@ model.summary()
 # tag, or with `crf=True` the negative log-likelihood of the whole tag sequence.
 
 # %%
-model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=5.0), loss=ner.tagger_loss(model))
+with distribution.scope():
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=5.0), loss=ner.tagger_loss(model))
 train_data = encoder.dataset(splits["train"], batch_size, seed=seed)
 valid_f1_callback = ner.SpanF1Callback(encoder, splits["valid"], constrained=constrained)
 early_stopping = keras.callbacks.EarlyStopping(monitor="valid_f1", mode="max", patience=patience,
@@ -200,7 +206,8 @@ if save_outputs:
 # %%
 row = seqlab.results.record(
     task="ner", dataset=dataset, architecture="many_to_many", cell=cell, units=units, depth=depth,
-    bidirectional=bidirectional, characters=characters, crf=crf, seed=seed, train_seconds=train_seconds,
+    bidirectional=bidirectional, characters=characters, crf=crf, seed=seed,
+    replicas=distribution.num_replicas_in_sync, train_seconds=train_seconds,
     epoch_seconds=epoch_seconds, epochs_run=len(valid_f1_callback.history), best_epoch=best_epoch,
     valid_f1=scores["valid"]["f1"], test_f1=scores["test"]["f1"], test_precision=scores["test"]["precision"],
     test_recall=scores["test"]["recall"])

@@ -50,6 +50,8 @@ batch_size: int = 32  # sentences per batch
 learning_rate: float = 0.001  # Adam learning rate
 seed: int = 0  # seed of weights, dropout and batch order
 save_outputs: bool = False  # save the confusion-matrix figure under results/figures/
+strategy: str = "none"  # devices training together: none (one) or mirrored (every GPU, or cpu_replicas logical CPUs)
+cpu_replicas: int = 1  # with strategy mirrored and no GPU: logical CPU devices to mirror over (1: the whole CPU)
 
 # %%
 import time
@@ -65,6 +67,7 @@ from seqlab.data.batching import make_dataset, padding_fraction
 from seqlab.metrics import classification
 
 seqlab.training.configure_devices()
+distribution = seqlab.distribute.select(strategy, cpu_replicas=cpu_replicas)
 seed = seqlab.training.seed_everything(seed)
 
 # %% [markdown]
@@ -100,9 +103,10 @@ print("example:", splits["train"][0]["text"], "->", encoded["train"][0][:12])
 # %%
 weights = helpers.class_weights(labels["train"], num_classes) if class_weighting else {i: 1.0 for i in range(num_classes)}
 sample_weights = [weights[label] for label in labels["train"]]
-train_data = make_dataset(encoded["train"], labels["train"], batch_size, bucketing=bucketing, seed=seed,
-                          sample_weights=sample_weights)
-valid_data = make_dataset(encoded["valid"], labels["valid"], 256, shuffle=False)
+train_data = make_dataset(encoded["train"], labels["train"], seqlab.distribute.even_batch_size(distribution, batch_size),
+                          bucketing=bucketing, seed=seed, sample_weights=sample_weights)
+valid_data = make_dataset(encoded["valid"], labels["valid"],
+                          seqlab.distribute.even_batch_size(distribution, 256, len(encoded["valid"])), shuffle=False)
 print("class weights:", {class_names[i]: round(w, 3) for i, w in weights.items()})
 print(f"padding in one training epoch: {padding_fraction(train_data):.1%} (bucketing={bucketing})")
 
@@ -114,16 +118,17 @@ print(f"padding in one training epoch: {padding_fraction(train_data):.1%} (bucke
 
 # %%
 # NBVAL_CHECK_OUTPUT
-model = seqlab.build("many_to_one", vocab_size=len(vocabulary), embedding_dim=embedding_dim,
-                     num_classes=num_classes, cell=cell, units=units, depth=depth,
-                     bidirectional=bidirectional, dropout=dropout, summary=summary)
-if glove_path:
-    matrix, found = helpers.load_glove(glove_path, vocabulary, embedding_dim, seed=seed)
-    model.get_layer("inputs_embedding").set_weights([matrix])
-    print(f"GloVe vectors for {found} of {len(vocabulary)} words")
-trainer = helpers.with_word_dropout(model, word_dropout, seed=seed)
-trainer.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
-                weighted_metrics=["accuracy"])
+with distribution.scope():  # strategy="mirrored": one copy per device, gradients summed
+    model = seqlab.build("many_to_one", vocab_size=len(vocabulary), embedding_dim=embedding_dim,
+                         num_classes=num_classes, cell=cell, units=units, depth=depth,
+                         bidirectional=bidirectional, dropout=dropout, summary=summary)
+    if glove_path:
+        matrix, found = helpers.load_glove(glove_path, vocabulary, embedding_dim, seed=seed)
+        model.get_layer("inputs_embedding").set_weights([matrix])
+        print(f"GloVe vectors for {found} of {len(vocabulary)} words")
+    trainer = helpers.with_word_dropout(model, word_dropout, seed=seed)
+    trainer.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
+                    weighted_metrics=["accuracy"])
 print(model.name, "parameters:", model.count_params())
 
 # %% [markdown]
@@ -187,7 +192,8 @@ display(helpers.predict(model, vocabulary, class_names, new_sentences).style.for
 # %%
 row = seqlab.results.record(
     task="sentiment", dataset=dataset, architecture="many_to_one", cell=cell, units=units, depth=depth,
-    bidirectional=bidirectional, summary=summary, fold=fold, seed=seed, train_examples=len(splits["train"]),
+    bidirectional=bidirectional, summary=summary, fold=fold, seed=seed, replicas=distribution.num_replicas_in_sync,
+    train_examples=len(splits["train"]),
     vocabulary_size=len(vocabulary), epochs_run=epochs_run, best_epoch=best_epoch,
     train_seconds=round(train_seconds, 2), seconds_per_epoch=round(train_seconds / epochs_run, 3),
     valid_accuracy=valid_accuracy, test_accuracy=test_accuracy, test_macro_f1=test_macro_f1)

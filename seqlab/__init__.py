@@ -21,7 +21,8 @@ ARCHITECTURES = {
     "encoder_decoder": "seqlab.builders.encoder_decoder:encoder_decoder",
 }
 
-_SUBMODULES = {"cells", "stacks", "builders", "sampling", "training", "results", "data", "metrics", "grid", "run"}
+_SUBMODULES = {"cells", "stacks", "layers", "losses", "builders", "sampling", "training", "distribute", "results", "data",
+               "metrics", "grid", "run"}
 
 
 def build(architecture, **keywords):

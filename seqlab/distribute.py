@@ -17,7 +17,8 @@ ValueError: strategy='parameter_server' is not allowed; allowed: none, mirrored.
 
 On a CPU-only machine :func:`split_cpu` turns the one CPU into several logical devices
 (before TensorFlow starts using it), so a mirrored strategy can be tried without GPUs:
-``split_cpu(2); strategy("mirrored", devices=logical_cpus())``.
+``split_cpu(2); strategy("mirrored", devices=logical_cpus())``, which :func:`select` does
+for a notebook's ``strategy="mirrored", cpu_replicas=2``.
 """
 
 import warnings
@@ -50,6 +51,72 @@ def strategy(name="none", *, devices=None):
     return tf.distribute.MirroredStrategy(devices=devices)
 
 
+def select(name="none", *, cpu_replicas=1):
+    """The strategy a notebook's ``strategy`` and ``cpu_replicas`` parameters ask for.
+
+    ``"mirrored"`` copies the model to every visible GPU; on a machine without GPUs it splits
+    the CPU into ``cpu_replicas`` logical devices first (so the mirrored code path, batch
+    splitting and gradient summing included, runs for real) and mirrors over them. Call it
+    before TensorFlow makes any tensor, i.e. right after the imports.
+
+    Args:
+        name: ``"none"`` or ``"mirrored"``.
+        cpu_replicas: logical CPU devices for ``"mirrored"`` without GPUs (1: the whole CPU
+            as one device); must be 1 with ``"none"``; ignored when there are GPUs.
+
+    Returns:
+        A strategy (``num_replicas_in_sync`` says how many copies train together).
+
+    >>> select("none").num_replicas_in_sync
+    1
+    >>> select("none", cpu_replicas=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: cpu_replicas=2 is only used with strategy='mirrored'; give 1 with strategy='none'.
+    """
+    if name not in STRATEGIES:
+        raise ValueError(f"strategy={name!r} is not allowed; allowed: {', '.join(STRATEGIES)}.")
+    if isinstance(cpu_replicas, bool) or not isinstance(cpu_replicas, int) or cpu_replicas < 1:
+        raise ValueError(f"cpu_replicas={cpu_replicas!r} is not allowed; give a positive integer.")
+    if name == "none":
+        if cpu_replicas != 1:
+            raise ValueError(f"cpu_replicas={cpu_replicas!r} is only used with strategy='mirrored'; "
+                             "give 1 with strategy='none'.")
+        return strategy("none")
+    import tensorflow as tf
+
+    devices = None
+    if not tf.config.list_physical_devices("GPU") and cpu_replicas > 1:
+        devices = split_cpu(cpu_replicas)
+    return strategy("mirrored", devices=devices)
+
+
+def even_batch_size(distribution, batch_size, examples=None):
+    """A global batch size that splits evenly over ``distribution``'s replicas.
+
+    Each replica gets ``batch_size / replicas`` examples of every global batch, so the batch size
+    must be a multiple of the replica count. When a split has fewer ``examples`` than
+    ``batch_size``, the size is cut to the largest multiple of the replica count that fits: Keras
+    3.15's ``fit`` and ``evaluate`` under a ``tf.distribute`` strategy reduce the *first* batch
+    across replicas to build the metrics, and fail ("Inputs to operation AddN ... must have the
+    same size and shape") when it does not split evenly. Later, smaller batches are fine.
+
+    >>> even_batch_size(strategy("none"), 256, examples=39)
+    39
+    >>> even_batch_size(strategy("none"), 32)
+    32
+    """
+    replicas = distribution.num_replicas_in_sync
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size={batch_size!r} is not allowed; give a positive integer.")
+    if batch_size % replicas:
+        raise ValueError(f"batch_size={batch_size!r} does not split over the {replicas} replicas of the strategy; "
+                         f"give a multiple of {replicas} (e.g. {batch_size - batch_size % replicas or replicas}).")
+    if examples is not None and examples < batch_size:
+        return max(replicas, examples - examples % replicas)
+    return batch_size
+
+
 def split_cpu(count):
     """Split the physical CPU into ``count`` logical CPU devices; return their names.
 
@@ -61,7 +128,15 @@ def split_cpu(count):
     import tensorflow as tf
 
     physical = tf.config.list_physical_devices("CPU")
-    tf.config.set_logical_device_configuration(physical[0], [tf.config.LogicalDeviceConfiguration()] * count)
+    configured = tf.config.get_logical_device_configuration(physical[0])
+    if configured is not None and len(configured) == count:  # already split this way (a re-run notebook cell)
+        return logical_cpus()
+    try:
+        tf.config.set_logical_device_configuration(physical[0], [tf.config.LogicalDeviceConfiguration()] * count)
+    except RuntimeError as error:
+        raise RuntimeError(f"cannot split the CPU into {count} logical devices: TensorFlow has already started "
+                           f"using it ({error}). Split first, before building any model or tensor (in a "
+                           "notebook: restart the kernel and run from the top).") from error
     return logical_cpus()
 
 

@@ -156,6 +156,20 @@ TAIL_COLUMNS = ("train_seconds", "duration_s", "seqlab_version", "keras_version"
 DEFAULT_GROUP_BY = ("notebook", "task", "dataset", "architecture", "cell", "units", "depth", "bidirectional")
 
 
+def rows_in(notebook):
+    """The rows :func:`record` displayed in an executed notebook (its JSON, as a dict).
+
+    >>> rows_in({"cells": [{"outputs": [{"data": {MIME_TYPE: {"test_accuracy": 0.9}}}]}, {"cells": []}]})
+    [{'test_accuracy': 0.9}]
+    """
+    return [
+        output["data"][MIME_TYPE]
+        for cell in notebook.get("cells", [])
+        for output in cell.get("outputs", [])
+        if MIME_TYPE in output.get("data", {})
+    ]
+
+
 def _metric_columns(columns):
     return sorted(name for name in columns if name.startswith("test_")) + sorted(
         name for name in columns if name.startswith("valid_")

@@ -79,15 +79,6 @@ def parser():
     return argument_parser
 
 
-def _rows_in(notebook):
-    return [
-        output["data"][results.MIME_TYPE]
-        for cell in notebook.get("cells", [])
-        for output in cell.get("outputs", [])
-        if results.MIME_TYPE in output.get("data", {})
-    ]
-
-
 def execute_run(task):
     """Execute one notebook; return ``{status, error, row, duration_s, notebook, kernel_log}`` (picklable).
 
@@ -130,7 +121,7 @@ def execute_run(task):
         duration = time.perf_counter() - started
         text = output.read_text() if output.exists() else None
         kernel_log = log.read_text(errors="replace")[-KERNEL_LOG_CHARACTERS:] if log.exists() else ""
-    rows = _rows_in(json.loads(text)) if text else []
+    rows = results.rows_in(json.loads(text)) if text else []
     row = rows[-1] if rows else None
     if status == "ok" and len(rows) != 1:
         status = "failed"

@@ -71,3 +71,70 @@ def test_mixed_precision_sets_and_restores_policy():
     finally:
         assert distribute.mixed_precision(previous) == "mixed_float16"
     assert keras.config.dtype_policy().name == previous
+
+
+SELECT_SCRIPT = textwrap.dedent("""
+    import json
+    from seqlab import distribute
+    strategy = distribute.select("mirrored", cpu_replicas=2)
+    again = distribute.select("mirrored", cpu_replicas=2)           # a re-run notebook cell
+    import tensorflow as tf
+    tf.constant(1.0)
+    try:
+        distribute.select("mirrored", cpu_replicas=3)
+        late = "no error"
+    except RuntimeError as error:
+        late = str(error)
+    print(json.dumps({"replicas": [strategy.num_replicas_in_sync, again.num_replicas_in_sync], "late": late}))
+""")
+
+
+def test_select_splits_the_cpu_for_mirrored_and_explains_a_late_split():
+    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    finished = subprocess.run([sys.executable, "-c", SELECT_SCRIPT], capture_output=True, text=True, timeout=300,
+                              env=environment)
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    result = json.loads(finished.stdout.strip().splitlines()[-1])
+    assert result["replicas"] == [2, 2]
+    assert "cannot split the CPU into 3 logical devices" in result["late"] and "restart the kernel" in result["late"]
+
+
+def test_select_rejects_bad_parameters():
+    with pytest.raises(ValueError, match="strategy='ddp'"):
+        distribute.select("ddp")
+    with pytest.raises(ValueError, match="cpu_replicas=0"):
+        distribute.select("mirrored", cpu_replicas=0)
+    with pytest.raises(ValueError, match="cpu_replicas=2 is only used with strategy='mirrored'"):
+        distribute.select("none", cpu_replicas=2)
+
+
+@pytest.mark.parametrize("strategy_name, cpu_replicas", [("none", 1), ("mirrored", 2)])
+def test_sentiment_notebook_trains_under_each_strategy(tmp_path, strategy_name, cpu_replicas):
+    """The notebooks' ``strategy`` parameter: mirrored over two logical CPUs runs the whole notebook."""
+    papermill = pytest.importorskip("papermill")
+    import pathlib
+
+    from seqlab import results
+
+    notebooks = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
+    output = tmp_path / "out.ipynb"
+    papermill.execute_notebook(
+        str(notebooks / "sentiment.ipynb"), str(output), cwd=str(notebooks), kernel_name="python3",
+        progress_bar=False, parameters={"strategy": strategy_name, "cpu_replicas": cpu_replicas, "max_examples": 400,
+                                        "epochs": 1, "units": 8, "embedding_dim": 16})
+    (row,) = results.rows_in(json.loads(output.read_text()))
+    assert row["replicas"] == cpu_replicas
+    assert 0.0 <= row["test_accuracy"] <= 1.0 and row["epochs_run"] == 1
+
+
+def test_even_batch_size_splits_over_replicas():
+    class TwoReplicas:
+        num_replicas_in_sync = 2
+
+    assert distribute.even_batch_size(TwoReplicas(), 256, examples=39) == 38
+    assert distribute.even_batch_size(TwoReplicas(), 256, examples=1) == 2
+    assert distribute.even_batch_size(TwoReplicas(), 32, examples=1000) == 32
+    with pytest.raises(ValueError, match="batch_size=33 does not split over the 2 replicas.*multiple of 2"):
+        distribute.even_batch_size(TwoReplicas(), 33)
+    with pytest.raises(ValueError, match="batch_size=0"):
+        distribute.even_batch_size(TwoReplicas(), 0)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from seqlab import dna
+from seqlab import dna, results
 from seqlab.data.dna import Gene, encode, gene_labels, reverse_complement, reverse_complement_labels
 
 
@@ -97,9 +97,7 @@ def test_notebook_runs_on_a_genbank_file(tmp_path):
                     "stride": 30, "test_bases": 1500, "units": 4, "depth": 1, "kmer_size": 3, "kmer_window": 30})
     import json
 
-    cells = json.loads(output.read_text())["cells"]
-    rows = [item["data"]["application/vnd.seqlab.row+json"] for cell in cells for item in cell.get("outputs", [])
-            if "application/vnd.seqlab.row+json" in item.get("data", {})]
+    rows = results.rows_in(json.loads(output.read_text()))
     assert len(rows) == 1
     row = rows[0]
     assert row["task"] == "dna_per_base" and row["dataset"] == "genbank"
