@@ -44,6 +44,20 @@ def _keras_run(data, samples, **compile_options):
     return lambda: common.timed_rate(lambda: model.fit(data, epochs=1, verbose=0, shuffle=False), samples)
 
 
+def _unmasked_run(data, samples, **compile_options):
+    import keras
+
+    import seqlab
+
+    seqlab.training.seed_everything(0)
+    inputs = keras.Input((SIZES["length"],), dtype="int32")
+    hidden = keras.layers.Embedding(SIZES["vocab_size"], SIZES["embedding_dim"])(inputs)
+    hidden = keras.layers.LSTM(SIZES["units"])(hidden)
+    model = keras.Model(inputs, keras.layers.Dense(SIZES["num_classes"], activation="softmax")(hidden))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", **compile_options)
+    return lambda: common.timed_rate(lambda: model.fit(data, epochs=1, verbose=0, shuffle=False), samples)
+
+
 def keras_variants(*, samples, label, compile_variants=True, intra_threads=0, inter_threads=0):
     """Prepare the seqlab models in this process; return ``{name: run() -> samples/s}`` (one epoch each).
 
@@ -64,6 +78,9 @@ def keras_variants(*, samples, label, compile_variants=True, intra_threads=0, in
         runs["seqlab/keras tf + steps_per_execution=8"] = _keras_run(data, samples, steps_per_execution=8)
         runs["seqlab/keras tf + XLA + steps_per_execution=8"] = _keras_run(data, samples, jit_compile=True,
                                                                            steps_per_execution=8)
+        runs["plain keras, no padding mask"] = _unmasked_run(data, samples)
+        runs["plain keras, no padding mask, XLA + steps_per_execution=8"] = _unmasked_run(
+            data, samples, jit_compile=True, steps_per_execution=8)
     return runs
 
 
@@ -122,8 +139,8 @@ def processes(samples):
 def main(argv=None):
     argument_parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     argument_parser.add_argument("--quick", action="store_true", help="tiny smoke run")
-    argument_parser.add_argument("--repeats", type=int, default=3)
-    argument_parser.add_argument("--samples", type=int, default=640, help="samples per timed epoch")
+    argument_parser.add_argument("--repeats", type=int, default=5)
+    argument_parser.add_argument("--samples", type=int, default=1280, help="samples per timed epoch")
     argument_parser.add_argument("--results-dir", default=str(common.RESULTS))
     arguments = argument_parser.parse_args(argv)
     samples = 256 if arguments.quick else arguments.samples
@@ -150,13 +167,14 @@ def main(argv=None):
     notes = [f"One training sample is {flops / 1e6:.1f} MFLOP of matrix products (see `physical_limit.md`), so "
              f"1,000 samples/s = {flops * 1000 / 1e9:.0f} GFLOP/s."]
     notes.append(
-        "Reading the ratios: on a shared machine PyTorch with 2 OpenMP threads collapses (its threads spin-wait for "
-        "a core that another process holds; the design guide saw its epochs go from 2.5 s to 21-76 s), while with 1 "
-        "thread it holds up, so the 1-thread row is the fairer PyTorch figure here. On an idle machine the design "
-        "guide measured Keras/TF 1,975 samples/s, with XLA 2,060, plain PyTorch 2,596 (2 threads): these ratios hold "
-        "for a busy machine, not an idle one. XLA compiles the whole LSTM loop into one program on the first epoch "
-        "(the untimed warm-up); `jit_compile=\"auto\"` (the Keras default) resolves to off on the CPU, so XLA must be "
-        "asked for.")
+        "Reading the ratios: PyTorch with 2 OpenMP threads is fastest on an idle machine but collapses when another "
+        "process holds a core (its threads spin-wait; the design guide saw its epochs go from 2.5 s to 21-76 s), so "
+        "on a busy machine the 1-thread row is the fairer PyTorch figure. TensorFlow's epoch times here are bimodal "
+        "(about 1x or 2x of a base time, also within one process), which is why min, median and max differ so much. "
+        "XLA compiles the whole LSTM loop into one program on the first epoch (the untimed warm-up); "
+        "`jit_compile=\"auto\"` (the Keras default) resolves to off on the CPU, so XLA must be asked for. The "
+        "plain-Keras rows without a padding mask show what seqlab's masking of id 0 costs (the PyTorch loop masks "
+        "nothing; these random sequences hold no padding).")
     if not torch_present:
         notes.append("torch is not installed, so the PyTorch rows are missing: `.venv/bin/pip install torch==2.13.0` "
                      "(the CPU build) and run again.")
