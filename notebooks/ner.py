@@ -73,7 +73,7 @@ from IPython.display import display
 import seqlab
 from seqlab import ner
 from seqlab.metrics.spans import entity_scores, spans
-from seqlab.sentiment import load_glove
+from seqlab.data.embeddings import load_glove
 
 seqlab.training.configure_devices()
 distribution = seqlab.distribute.select(strategy, cpu_replicas=cpu_replicas)

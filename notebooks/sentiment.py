@@ -64,6 +64,8 @@ import seqlab
 from seqlab import sentiment as helpers
 from seqlab.data import sentiment as sentiment_data
 from seqlab.data.batching import make_dataset, padding_fraction
+from seqlab.data.embeddings import load_glove
+from seqlab.layers import with_word_dropout
 from seqlab.metrics import classification
 
 seqlab.training.configure_devices()
@@ -123,10 +125,10 @@ with distribution.scope():  # strategy="mirrored": one copy per device, gradient
                          num_classes=num_classes, cell=cell, units=units, depth=depth,
                          bidirectional=bidirectional, dropout=dropout, summary=summary)
     if glove_path:
-        matrix, found = helpers.load_glove(glove_path, vocabulary, embedding_dim, seed=seed)
+        matrix, found = load_glove(glove_path, vocabulary, embedding_dim, seed=seed)
         model.get_layer("inputs_embedding").set_weights([matrix])
         print(f"GloVe vectors for {found} of {len(vocabulary)} words")
-    trainer = helpers.with_word_dropout(model, word_dropout, seed=seed)
+    trainer = with_word_dropout(model, word_dropout, seed=seed)
     trainer.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
                     weighted_metrics=["accuracy"])
 print(model.name, "parameters:", model.count_params())

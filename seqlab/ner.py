@@ -10,7 +10,7 @@ bucketing of :func:`seqlab.data.batching.make_dataset` batch them unchanged.
   ``min_word_frequency`` times (2 by default: words seen once stay unknown, so the unknown
   vector is trained); tag id 0 is padding.
 - :func:`build_tagger` assembles word embeddings (trainable, optionally initialised from a
-  GloVe-format file via :func:`seqlab.sentiment.load_glove`), word dropout, a character CNN or BiLSTM
+  GloVe-format file via :func:`seqlab.data.embeddings.load_glove`), word dropout, a character CNN or BiLSTM
   per word (:class:`CharacterFeatures`), a casing embedding, then the same recurrent stack
   and output head as ``seqlab.build("many_to_many", ...)``.
 - :func:`predict_tags` decodes with BIO constraints (:func:`constrained_decode`: Viterbi over
@@ -42,7 +42,7 @@ from seqlab.layers import MaskedGlobalMaxPooling1D
 from seqlab.data.batching import bucket_batches, make_dataset, pad_sequences
 from seqlab.data.vocab import PAD_ID, RESERVED_TOKENS, UNK_ID, Vocabulary, tokenize_words
 from seqlab.metrics.spans import ERROR_KINDS, classify_errors, entity_scores, spans, split_tag
-from seqlab.sentiment import WordDropout
+from seqlab.layers import WordDropout
 from seqlab.stacks import recurrent_stack
 
 CASINGS = ("<pad>", "other", "numeric", "mixed_digits", "all_lower", "all_upper", "initial_upper", "mixed_case")
@@ -282,7 +282,7 @@ def build_tagger(*, vocab_size, num_classes, character_vocab_size=None, max_char
         crf: a linear-chain CRF output (:class:`seqlab.crf.CRF`): the model then outputs
             emissions (linear scores), trained with :func:`tagger_loss` and decoded by Viterbi.
         embedding_matrix: optional initial word vectors ``(vocab_size, embedding_dim)``
-            (:func:`seqlab.sentiment.load_glove` reads a GloVe-format file), fine-tuned in training.
+            (:func:`seqlab.data.embeddings.load_glove` reads a GloVe-format file), fine-tuned in training.
 
     Returns:
         An uncompiled ``keras.Model`` -> ``(batch, time, num_classes)`` probabilities, masked

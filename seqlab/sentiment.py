@@ -1,4 +1,6 @@
-"""Helpers for sentence classification: encoding, class weights, word dropout, GloVe, predictions.
+"""Helpers for sentence classification: encoding, class weights, predictions.
+
+Word dropout lives in :mod:`seqlab.layers`, GloVe files in :mod:`seqlab.data.embeddings`.
 
 The sentiment notebook (``notebooks/sentiment.py``) reads like this::
 
@@ -6,7 +8,7 @@ The sentiment notebook (``notebooks/sentiment.py``) reads like this::
     vocabulary = build_vocabulary(dataset["train"], min_frequency=2)
     inputs = encode_texts([e["text"] for e in dataset["train"]], vocabulary)
     model = seqlab.build("many_to_one", vocab_size=len(vocabulary), num_classes=2, summary="max")
-    trainable = with_word_dropout(model, rate=0.1)            # training view; `model` predicts
+    trainable = seqlab.layers.with_word_dropout(model, rate=0.1)  # training view; `model` predicts
 
 Everything here is framework-light and tested without training.
 
@@ -18,14 +20,10 @@ Everything here is framework-light and tested without training.
 [[1, 1, 4, 1], [1]]
 """
 
-import pathlib
-
-import keras
 import numpy as np
 
 from seqlab.data.sentiment import tokenize
-from seqlab.data.sources import DataFormatError, DataNotFoundError
-from seqlab.data.vocab import PAD_ID, UNK_ID, Vocabulary
+from seqlab.data.vocab import UNK_ID, Vocabulary
 
 
 def build_vocabulary(examples, *, min_frequency=2, max_size=None):
@@ -94,122 +92,6 @@ def class_weights(labels, num_classes):
     return {
         index: float(len(labels) / (num_classes * count)) if count else 1.0 for index, count in enumerate(counts)
     }
-
-
-@keras.saving.register_keras_serializable(package="seqlab")
-class WordDropout(keras.layers.Layer):
-    """In training only, replace each token id by ``unknown_id`` with probability ``rate``.
-
-    Padding (id 0) is kept, so masks do not change. It teaches the model to use the unknown
-    vector, as test sentences hold words the training set never had.
-
-    >>> layer = WordDropout(0.5, seed=1)
-    >>> ids = np.array([[5, 6, 7, 8, 0, 0]])
-    >>> layer(ids, training=False).numpy().tolist()
-    [[5, 6, 7, 8, 0, 0]]
-    >>> dropped = layer(ids, training=True).numpy()
-    >>> set(dropped[0, :4].tolist()) <= {5, 6, 7, 8, 1}, dropped[0, 4:].tolist()
-    (True, [0, 0])
-    >>> WordDropout(1.5)
-    Traceback (most recent call last):
-    ...
-    ValueError: rate=1.5 must be in [0, 1).
-    """
-
-    def __init__(self, rate, *, unknown_id=UNK_ID, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        if not 0.0 <= rate < 1.0:
-            raise ValueError(f"rate={rate!r} must be in [0, 1).")
-        self.rate, self.unknown_id, self.seed = rate, unknown_id, seed
-        self.generator = keras.random.SeedGenerator(seed)
-
-    def call(self, ids, training=False):
-        if not training or self.rate == 0.0:
-            return ids
-        drop = keras.random.uniform(keras.ops.shape(ids), seed=self.generator) < self.rate
-        drop = keras.ops.logical_and(drop, keras.ops.not_equal(ids, PAD_ID))
-        return keras.ops.where(drop, keras.ops.cast(self.unknown_id, ids.dtype), ids)
-
-    def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "unknown_id": self.unknown_id, "seed": self.seed}
-
-
-def with_word_dropout(model, rate, *, seed=None):
-    """A training view of a token-id ``model``: word dropout (see :class:`WordDropout`), then ``model``.
-
-    The view shares every weight with ``model``; train the view, predict with either (word
-    dropout is off outside training). With ``rate == 0`` the model itself is returned.
-    """
-    if rate == 0.0:
-        return model
-    inputs = keras.Input(model.input_shape[1:], dtype=model.inputs[0].dtype, name="token_ids")
-    return keras.Model(inputs, model(WordDropout(rate, seed=seed, name="word_dropout")(inputs)),
-                       name=f"{model.name}_training")
-
-
-def load_glove(path, vocabulary, dim, *, seed=0, encoding="utf-8"):
-    """An embedding matrix for ``vocabulary`` from a GloVe-format text file (``word v1 v2 ... v_dim``).
-
-    Words missing from the file get small random vectors (normal, the file's standard
-    deviation), padding gets zeros. Works for any word vocabulary (sentiment, NER) and any
-    file in this format (GloVe, fastText ``.vec`` after its header line, word2vec text).
-
-    Args:
-        path: the text file.
-        vocabulary: a :class:`~seqlab.data.vocab.Vocabulary`; lookups try the token, then
-            its lower-case form.
-        dim: the vector size; lines of another size raise :class:`DataFormatError`.
-        seed: seed of the random vectors.
-        encoding: the file's encoding.
-
-    Returns:
-        ``(matrix, found)``: ``float32`` array ``(len(vocabulary), dim)`` to pass to
-        ``model.get_layer("inputs_embedding").set_weights([matrix])``, and how many
-        vocabulary tokens the file had.
-
-    >>> import tempfile, pathlib
-    >>> file = pathlib.Path(tempfile.mkdtemp()) / "tiny.txt"
-    >>> _ = file.write_text("film 1 2\\ngood 3 4\\n")
-    >>> matrix, found = load_glove(file, Vocabulary(["film", "plot"]), dim=2)
-    >>> matrix.shape, found, matrix[4].tolist(), matrix[0].tolist()
-    ((6, 2), 1, [1.0, 2.0], [0.0, 0.0])
-    """
-    path = pathlib.Path(path)
-    if not path.is_file():
-        raise DataNotFoundError(f"{path}: no such embedding file")
-    if not isinstance(dim, int) or dim < 1:
-        raise ValueError(f"dim={dim!r} must be a positive integer.")
-    wanted = {}
-    for token, index in vocabulary.token_to_id.items():
-        if index != PAD_ID:
-            wanted.setdefault(token, []).append(index)
-            if token.lower() != token:
-                wanted.setdefault(token.lower(), []).append(index)
-    vectors = {}
-    with open(path, encoding=encoding, errors="strict") as handle:
-        for number, line in enumerate(handle, start=1):
-            word, _, rest = line.rstrip("\n").partition(" ")
-            if number == 1 and len(rest.split()) == 1 and word.isdigit():
-                continue  # fastText / word2vec header: "count dim"
-            if word not in wanted:
-                continue
-            values = rest.split()
-            if len(values) != dim:
-                raise DataFormatError(f"expected {dim} numbers after the word, found {len(values)}",
-                                      path=path, line=number)
-            try:
-                vectors[word] = np.asarray(values, dtype="float32")
-            except ValueError:
-                raise DataFormatError(f"a value after {word!r} is not a number", path=path, line=number) from None
-    scale = float(np.std(np.stack(list(vectors.values())))) if vectors else 0.1
-    matrix = np.random.default_rng(seed).normal(0.0, scale or 0.1, (len(vocabulary), dim)).astype("float32")
-    matrix[PAD_ID] = 0.0
-    found = set()
-    for word in sorted(vectors, key=lambda word: word != word.lower()):  # exact-case rows win over lower-case ones
-        for index in wanted[word]:
-            matrix[index] = vectors[word]
-            found.add(index)
-    return matrix, len(found)
 
 
 def predict(model, vocabulary, class_names, texts, *, batch_size=256):

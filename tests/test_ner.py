@@ -9,7 +9,7 @@ import pytest
 from seqlab import ner
 from seqlab.data.vocab import UNK_ID
 from seqlab.metrics.spans import spans, split_tag
-from seqlab.sentiment import load_glove
+from seqlab.data.embeddings import load_glove
 
 NAMES = ["Harry", "Ron", "Hermione", "Draco", "Luna", "Neville", "Ginny", "Fred"]
 PLACES = ["London", "Paris", "Hogwarts", "Dublin"]

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 import seqlab
+from seqlab import layers
 from seqlab import sentiment as helpers
+from seqlab.data import embeddings
 from seqlab.data.vocab import UNK_ID, Vocabulary
 
 
@@ -66,7 +68,7 @@ def test_vocabulary_maps_words_seen_once_to_unknown():
 
 
 def test_word_dropout_only_in_training_and_never_on_padding():
-    layer = helpers.WordDropout(0.5, seed=3)
+    layer = layers.WordDropout(0.5, seed=3)
     ids = np.tile(np.array([[4, 5, 6, 7, 8, 0, 0, 0]]), (200, 1))
     np.testing.assert_array_equal(layer(ids, training=False).numpy(), ids)
     dropped = layer(ids, training=True).numpy()
@@ -78,8 +80,8 @@ def test_word_dropout_only_in_training_and_never_on_padding():
 
 def test_with_word_dropout_shares_weights():
     model = seqlab.build("many_to_one", vocab_size=10, embedding_dim=3, num_classes=2, cell="rnn", units=2)
-    trainer = helpers.with_word_dropout(model, 0.2, seed=0)
-    assert helpers.with_word_dropout(model, 0.0) is model
+    trainer = layers.with_word_dropout(model, 0.2, seed=0)
+    assert layers.with_word_dropout(model, 0.0) is model
     ids = np.array([[4, 5, 6]])
     np.testing.assert_allclose(trainer(ids, training=False).numpy(), model(ids).numpy())
     assert {id(weight) for weight in trainer.weights} == {id(weight) for weight in model.weights}
@@ -89,7 +91,7 @@ def test_load_glove_fills_known_words_and_checks_sizes(tmp_path):
     file = tmp_path / "vectors.txt"
     file.write_text("3 2\nfilm 0.5 -1\nFine 2 2\nfine 1 1\n")  # a word2vec-style header line first
     vocabulary = Vocabulary(["film", "fine", "plot"])
-    matrix, found = helpers.load_glove(file, vocabulary, dim=2)
+    matrix, found = embeddings.load_glove(file, vocabulary, dim=2)
     assert found == 2
     np.testing.assert_array_equal(matrix[vocabulary.token_to_id["film"]], [0.5, -1.0])
     np.testing.assert_array_equal(matrix[vocabulary.token_to_id["fine"]], [1.0, 1.0])
@@ -97,7 +99,7 @@ def test_load_glove_fills_known_words_and_checks_sizes(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("film 1 2\nfine 1 2 3\n")
     with pytest.raises(seqlab.data.DataFormatError, match=r"bad.txt:2: expected 2 numbers"):
-        helpers.load_glove(bad, vocabulary, dim=2)
+        embeddings.load_glove(bad, vocabulary, dim=2)
 
 
 def test_predict_probabilities_keep_input_order():
