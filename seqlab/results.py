@@ -274,30 +274,44 @@ def write_atomic(path, data):
     return path
 
 
-def figure(frame, summary, path):
-    """Save a bar chart per metric (mean ± std over seeds, one bar per configuration) to ``path``.
+def bar_chart(frame, summary):
+    """A matplotlib ``Figure``: one panel per metric (at most six), one bar per configuration (mean ± std).
 
-    Returns the path, or None when no ok run has a metric. At most six metrics are drawn.
+    Metrics that no ok run reported as a number get no panel; returns None when none is left.
     """
-    import io
-
     import pandas
     from matplotlib.figure import Figure
 
     ok, group_by, metrics = _groups(frame, summary)
     if not metrics:
         return None
-    metrics = metrics[:6]
     labels = _labels(ok, group_by)
-    fig = Figure(figsize=(10, 1.2 + 0.35 * labels.nunique() * len(metrics)))
-    for index, metric in enumerate(metrics):
-        axis = fig.add_subplot(len(metrics), 1, index + 1)
-        values = pandas.to_numeric(ok[metric], errors="coerce")
-        grouped = values.groupby(labels).agg(["mean", "std"]).dropna(subset=["mean"])
+    bars = {}
+    for metric in metrics:  # metrics no ok run reported as a number get no empty panel
+        grouped = pandas.to_numeric(ok[metric], errors="coerce").groupby(labels).agg(["mean", "std"])
+        if grouped["mean"].notna().any():
+            bars[metric] = grouped.dropna(subset=["mean"])
+    if not bars:
+        return None
+    bars = dict(list(bars.items())[:6])
+    panel_height = max(1.3, 0.3 + 0.35 * labels.nunique())
+    fig = Figure(figsize=(10, 0.4 + panel_height * len(bars)))
+    for index, (metric, grouped) in enumerate(bars.items()):
+        axis = fig.add_subplot(len(bars), 1, index + 1)
         axis.barh(grouped.index, grouped["mean"], xerr=grouped["std"].fillna(0), color="tab:blue")
         axis.set_xlabel(metric)
         axis.tick_params(axis="y", labelsize=7)
     fig.tight_layout()
+    return fig
+
+
+def figure(frame, summary, path):
+    """Save :func:`bar_chart` as a PNG at ``path`` (atomically); return the path, or None when there is nothing to draw."""
+    import io
+
+    fig = bar_chart(frame, summary)
+    if fig is None:
+        return None
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
     return write_atomic(path, buffer.getvalue())

@@ -101,3 +101,15 @@ def test_write_tables_mean_std_over_seeds(tmp_path, capsys):
 def test_results_command_without_runs(tmp_path, capsys):
     assert results.main(["nothing", "--results-dir", str(tmp_path)]) == 2
     assert "no runs in" in capsys.readouterr().err
+
+
+def test_bar_chart_draws_one_panel_per_reported_metric(tmp_path):
+    write_rows(tmp_path / "runs" / "demo", ROWS)
+    frame = results.collect("demo", results_dir=tmp_path)
+    frame["test_unreported"] = None   # a metric no run produced gets no (empty) panel
+    chart = results.bar_chart(frame, {"group_by": ["cell"], "metrics": ["test_f1", "valid_f1", "test_unreported"]})
+    assert [axis.get_xlabel() for axis in chart.axes] == ["test_f1", "valid_f1"]
+    single = frame[frame["cell"] == "gru"]    # one configuration: still one readable panel per metric
+    chart = results.bar_chart(single, {"group_by": ["cell"], "metrics": ["test_f1"]})
+    assert len(chart.axes) == 1 and chart.get_figheight() >= 1.3
+    assert results.bar_chart(frame, {"group_by": ["cell"], "metrics": ["test_unreported"]}) is None
