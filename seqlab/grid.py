@@ -1,5 +1,9 @@
 """Experiment YAML -> a sorted list of runs, every key checked against the notebook first.
 
+Runs are ordered replicate-major: every configuration with ``seed`` 0 (and ``fold`` 0) first,
+then seed 1, and so on, so a sweep cut short still covers every configuration once; within a
+replicate, by parameter name and value.
+
 An experiment file (``experiments/<name>.yaml``) has five top-level keys:
 
 ``notebook``
@@ -309,10 +313,15 @@ def load(path):
     return Experiment(path.stem, path, root, str(document.get("description", "")), ordered, summary)
 
 
+REPLICATE_KEYS = ("seed", "fold")
+
+
 def _sort_key(parameters):
+    """Replicates last-varying: every configuration's seed 0 (fold 0) runs before any seed 1."""
     def value_key(value):
         if isinstance(value, (int, float)):
             return (0, value, "")
         return (1, 0, format_value(value))
 
-    return tuple((key, value_key(parameters[key])) for key in sorted(parameters))
+    replicate = tuple(value_key(parameters.get(key, 0)) for key in REPLICATE_KEYS)
+    return (replicate,) + tuple((key, value_key(parameters[key])) for key in sorted(parameters))

@@ -110,3 +110,12 @@ def test_long_run_ids_get_a_hash_suffix():
     other = grid.run_id({"started_marker": "/tmp/" + "a" * 99 + "b"})
     assert len(short) == len(other) == grid.MAX_RUN_ID_LENGTH
     assert short != other and short[:60] == other[:60]
+
+
+def test_runs_are_ordered_replicate_major(fixture_project):
+    path = fixture_project.experiment(
+        "notebook: notebooks/tiny.ipynb\n"
+        "grid: {cell: [lstm, gru], seed: [1, 0]}\n"
+    )
+    assert [run.run_id for run in grid.load(path).runs] == [
+        "cell=gru,seed=0", "cell=lstm,seed=0", "cell=gru,seed=1", "cell=lstm,seed=1"]
