@@ -143,7 +143,7 @@ early_stopping = keras.callbacks.EarlyStopping(monitor="valid_nll", mode="min", 
                                                restore_best_weights=True)
 stopwatch = seqlab.training.Stopwatch()
 history = generator.train.fit(
-    next_frame_data(splits["train"], shuffle=True), epochs=epochs, verbose=2,
+    next_frame_data(splits["train"], shuffle=True), epochs=epochs, shuffle=False, verbose=2,  # the dataset shuffles
     callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=record_valid_nll), early_stopping, stopwatch],
 )
 train_seconds = stopwatch.seconds

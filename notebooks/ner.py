@@ -150,7 +150,8 @@ valid_f1_callback = ner.SpanF1Callback(encoder, splits["valid"], constrained=con
 early_stopping = keras.callbacks.EarlyStopping(monitor="valid_f1", mode="max", patience=patience,
                                                restore_best_weights=True)
 started = time.perf_counter()
-history = model.fit(train_data, epochs=epochs, callbacks=[valid_f1_callback, early_stopping], verbose=2)
+history = model.fit(train_data, epochs=epochs, callbacks=[valid_f1_callback, early_stopping], shuffle=False,
+                    verbose=2)  # train_data reshuffles itself every epoch
 train_seconds = time.perf_counter() - started
 epoch_seconds = float(np.median(valid_f1_callback.epoch_seconds))
 best_epoch = int(np.argmax(valid_f1_callback.history)) + 1
