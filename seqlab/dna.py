@@ -1,6 +1,7 @@
 """Task helpers for the DNA notebook: whole-region prediction and input-gradient saliency.
 
 - :func:`window_features`: one-hot bases, optionally with a codon clock (position modulo 3).
+- :func:`splice_features`: one-hot bases, optionally with channels that say where the junction is.
 - :func:`predict_region`: run a per-base tagger over a long region in overlapping windows
   (optionally on both strands) and blend the windows, trusting each window's centre more
   than its edges, where the network sees context on one side only.
@@ -21,7 +22,7 @@
 
 import numpy as np
 
-from seqlab.data.dna import STRAND_SWAP, one_hot, reverse_complement, window_starts
+from seqlab.data.dna import NUM_BASES, STRAND_SWAP, one_hot, reverse_complement, window_starts
 
 
 def window_features(ids, *, clock=False):
@@ -42,6 +43,33 @@ def window_features(ids, *, clock=False):
         return features
     ticks = np.eye(3, dtype=np.float32)[np.arange(features.shape[-2]) % 3]
     return np.concatenate([features, np.broadcast_to(ticks, features.shape[:-1] + (3,))], axis=-1)
+
+
+POSITION_CHANNELS = 2
+
+
+def splice_features(ids, *, position=False):
+    """Input features of splice sequences ``(n, time)``: one-hot bases, plus position channels if asked.
+
+    A splice junction sits between the two central bases of every UCI sequence, and the motifs
+    that decide the class (GT after an exon-intron junction, AG before an intron-exon one) count
+    only there; the same dinucleotide elsewhere is noise. A max-pooled recurrent classifier
+    forgets where a feature was, and a recurrent layer finds counting to 30 hard, so
+    ``position=True`` adds two channels: the signed distance to the centre in tens of bases and
+    a bump ``exp(-distance**2)`` that is 1 at the junction and near 0 beyond 20 bases.
+
+    >>> features = splice_features(np.zeros((1, 60), np.int8), position=True)
+    >>> features.shape, [round(float(value), 2) for value in features[0, 29, 5:]]
+    ((1, 60, 7), [-0.05, 1.0])
+    >>> splice_features(np.zeros((2, 60), np.int8)).shape
+    (2, 60, 5)
+    """
+    features = one_hot(ids)
+    if not position:
+        return features
+    distance = (np.arange(features.shape[-2], dtype=np.float32) - (features.shape[-2] - 1) / 2) / 10.0
+    channels = np.stack([distance, np.exp(-distance ** 2)], axis=-1).astype(np.float32)
+    return np.concatenate([features, np.broadcast_to(channels, features.shape[:-1] + (POSITION_CHANNELS,))], axis=-1)
 
 
 def _edge_weights(window):
@@ -119,7 +147,8 @@ def input_gradients(model, inputs, class_index=None, *, batch_size=256):
 
     Args:
         model: a Keras model on the TensorFlow backend.
-        inputs: float32 ``(n, time, 5)`` one-hot sequences.
+        inputs: float32 ``(n, time, 5)`` one-hot sequences, optionally followed by more
+            channels (:func:`splice_features`), which the saliency leaves out.
         class_index: the class whose probability is differentiated: an int, an int array
             (one per sequence, e.g. the true labels), or ``None`` for the predicted class.
         batch_size: sequences per gradient batch.
@@ -142,5 +171,6 @@ def input_gradients(model, inputs, class_index=None, *, batch_size=256):
                 chosen = np.broadcast_to(np.asarray(class_index), (len(inputs),))[begin:begin + batch_size]
             picked = tf.gather(probabilities, chosen, axis=1, batch_dims=1)
         gradient = tape.gradient(picked, batch)
-        saliency.append(tf.reduce_sum(gradient * batch, axis=-1).numpy())
+        bases = slice(0, NUM_BASES)  # position channels (splice_features) are not bases: left out
+        saliency.append(tf.reduce_sum(gradient[..., bases] * batch[..., bases], axis=-1).numpy())
     return np.concatenate(saliency)

@@ -103,3 +103,19 @@ def test_notebook_runs_on_a_genbank_file(tmp_path):
     assert row["task"] == "dna_per_base" and row["dataset"] == "genbank"
     assert row["test_bases_scored"] == 1200  # the last 20 % of each 3,000-base record
     assert 0.0 <= row["test_accuracy"] <= 1.0 and -1.0 <= row["test_mcc"] <= 1.0
+
+
+def test_splice_features_mark_the_junction_and_saliency_ignores_them():
+    ids = np.random.default_rng(0).integers(0, 4, size=(3, 60)).astype(np.int8)
+    features = dna.splice_features(ids, position=True)
+    assert features.shape == (3, 60, 7)
+    assert np.array_equal(features[..., :5], dna.splice_features(ids))          # bases unchanged
+    assert np.argmax(features[0, :, 6]) in (29, 30) and features[0, 0, 6] < 1e-3  # the bump peaks at the junction
+    assert np.all(np.diff(features[0, :, 5]) > 0)                                 # the distance grows along the sequence
+    import keras
+
+    inputs = keras.Input((60, 7))
+    position_only = keras.layers.Lambda(lambda x: x[..., 5:])(inputs)   # a model that reads the position channels only
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(keras.layers.Flatten()(position_only)))
+    saliency = dna.input_gradients(model, features, class_index=0)
+    assert saliency.shape == (3, 60) and np.allclose(saliency, 0.0)
