@@ -355,7 +355,8 @@ if run_splice:
     plt.show()
     if save_outputs:
         figures.mkdir(parents=True, exist_ok=True)
-        figure.savefig(figures / f"dna_splice_saliency_{cell}_fold{fold}_seed{seed}.png", dpi=100, bbox_inches="tight")
+        name = f"dna_splice_saliency_{cell}{'_position' if position else ''}_fold{fold}_seed{seed}"
+        figure.savefig(figures / f"{name}.png", dpi=100, bbox_inches="tight")
     row.update(splice_train_seconds=round(splice_seconds, 2), fold=fold, folds=folds, summary=summary, position=position,
                splice_epochs_run=mean["epochs"])
     prefix = "splice_" if run_per_base else ""
