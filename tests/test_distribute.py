@@ -35,12 +35,17 @@ MIRRORED_SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_mirrored_on_two_logical_cpus_matches_one_device():
+def run_fresh(script, timeout=600):
+    """Run ``script`` in a fresh Python (TensorFlow's devices are set once per process); return its last JSON line."""
     environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    finished = subprocess.run([sys.executable, "-c", MIRRORED_SCRIPT], capture_output=True, text=True, timeout=600,
+    finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=timeout,
                               env=environment)
     assert finished.returncode == 0, finished.stderr[-3000:]
-    result = json.loads(finished.stdout.strip().splitlines()[-1])
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+def test_mirrored_on_two_logical_cpus_matches_one_device():
+    result = run_fresh(MIRRORED_SCRIPT)
     assert len(result["devices"]) == 2 and result["replicas"] == 2
     assert len(result["none"]) == len(result["mirrored"]) == 3
     assert result["none"][-1] < result["none"][0]          # it trained
@@ -90,11 +95,7 @@ SELECT_SCRIPT = textwrap.dedent("""
 
 
 def test_select_splits_the_cpu_for_mirrored_and_explains_a_late_split():
-    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    finished = subprocess.run([sys.executable, "-c", SELECT_SCRIPT], capture_output=True, text=True, timeout=300,
-                              env=environment)
-    assert finished.returncode == 0, finished.stderr[-3000:]
-    result = json.loads(finished.stdout.strip().splitlines()[-1])
+    result = run_fresh(SELECT_SCRIPT, timeout=300)
     assert result["replicas"] == [2, 2]
     assert "cannot split the CPU into 3 logical devices" in result["late"] and "restart the kernel" in result["late"]
 
