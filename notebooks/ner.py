@@ -107,7 +107,10 @@ pandas.DataFrame({"token": tokens, "tag": tags}).head(12).T
 #
 # Words are looked up lower-cased with digits mapped to 0 (the casing feature keeps what
 # lower-casing loses). The share of valid/test words that are unknown is what the character
-# features and word dropout are for.
+# features and word dropout are for. On CoNLL-2003, keeping every training word
+# (`min_word_frequency=1`) and dropping 30 % of them to `<unk>` (`word_dropout=0.3`) instead of
+# mapping words seen once to `<unk>` raised the CRF tagger's test F1 from 84.2 to 86.1
+# (results/ner_conll_crf_all_words.md).
 
 # %%
 # NBVAL_CHECK_OUTPUT
