@@ -75,6 +75,15 @@ def test_dry_run_lists_runs_and_executes_nothing(fixture_project, capsys):
     assert not fixture_project.runs_dir().exists()
 
 
+def test_relative_data_dir_is_made_absolute_before_notebooks_run_elsewhere(fixture_project, tmp_path, monkeypatch):
+    # notebooks run in their own folder: a relative SEQLAB_DATA_DIR must mean the caller's folder
+    path = fixture_project.experiment(TINY + "grid: {cell: [gru]}\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SEQLAB_DATA_DIR", "../shared/data")
+    assert run.main([str(path), "--dry-run"]) == 0
+    assert os.environ["SEQLAB_DATA_DIR"] == str(tmp_path / "../shared/data")
+
+
 def test_bad_experiment_exits_2_before_running(fixture_project, capsys):
     path = fixture_project.experiment(TINY + "grid: {units: [8]}\n")
     assert run.main([str(path)]) == 2
