@@ -209,10 +209,29 @@ def _dask(tasks, workers, scheduler):
             cluster.close()
 
 
+def absolute_data_dir(environ=os.environ):
+    """Make a relative ``SEQLAB_DATA_DIR`` absolute, from the current folder (where ``seqlab run`` was called).
+
+    Notebooks run with their own folder as working directory, where a relative path such as
+    ``../shared/data`` would point somewhere else. Returns the value now in ``environ``.
+
+    >>> environ = {"SEQLAB_DATA_DIR": "data"}
+    >>> absolute_data_dir(environ) == str(Path.cwd() / "data")
+    True
+    >>> absolute_data_dir({}) is None
+    True
+    """
+    value = environ.get("SEQLAB_DATA_DIR")
+    if value:
+        environ["SEQLAB_DATA_DIR"] = value = str(Path(value).expanduser().absolute())
+    return value
+
+
 def run_experiment(experiment, *, workers=1, engine="local", scheduler=None, force=False, timeout=None, results_dir=None):
     """Run the pending runs of a loaded experiment; return the rows of this invocation."""
     from tqdm import tqdm
 
+    absolute_data_dir()  # kernels and worker processes inherit it, and run in the notebook's folder
     results_dir = Path(results_dir) if results_dir else experiment.root / "results"
     runs_dir = results_dir / "runs" / experiment.name
     runs_dir.mkdir(parents=True, exist_ok=True)
@@ -239,28 +258,9 @@ def run_experiment(experiment, *, workers=1, engine="local", scheduler=None, for
     return rows
 
 
-def absolute_data_dir(environ=os.environ):
-    """Make a relative ``SEQLAB_DATA_DIR`` absolute, from the folder ``seqlab run`` was called in.
-
-    Notebooks run with their own folder as working directory, where a relative path such as
-    ``../shared/data`` would point somewhere else. Returns the value now in ``environ``.
-
-    >>> environ = {"SEQLAB_DATA_DIR": "data"}
-    >>> absolute_data_dir(environ) == str(Path.cwd() / "data")
-    True
-    >>> absolute_data_dir({}) is None
-    True
-    """
-    value = environ.get("SEQLAB_DATA_DIR")
-    if value:
-        environ["SEQLAB_DATA_DIR"] = value = str(Path(value).expanduser().absolute())
-    return value
-
-
 def main(argv=None):
     """``seqlab run``: returns 0 when every run of the experiment is ok, 1 otherwise, 2 on a bad experiment."""
     arguments = parser().parse_args(argv)
-    absolute_data_dir()
     try:
         experiment = grid.load(arguments.experiment)
     except grid.ExperimentError as error:

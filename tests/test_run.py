@@ -13,7 +13,7 @@ import pandas
 import psutil
 import pytest
 
-from seqlab import run
+from seqlab import grid, run
 
 TINY = "notebook: notebooks/tiny.ipynb\n"
 
@@ -80,7 +80,8 @@ def test_relative_data_dir_is_made_absolute_before_notebooks_run_elsewhere(fixtu
     path = fixture_project.experiment(TINY + "grid: {cell: [gru]}\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SEQLAB_DATA_DIR", "../shared/data")
-    assert run.main([str(path), "--dry-run"]) == 0
+    rows = run.run_experiment(grid.load(path))
+    assert [row["status"] for row in rows] == ["ok"]
     assert os.environ["SEQLAB_DATA_DIR"] == str(tmp_path / "../shared/data")
 
 
