@@ -5,6 +5,7 @@ No timing is asserted anywhere: speed is measured by the benchmarks themselves.
 
 import csv
 import doctest
+import multiprocessing
 import pathlib
 import sys
 
@@ -91,8 +92,6 @@ def test_write_report_and_summary_keep_other_benchmarks(tmp_path):
     report = (tmp_path / "alpha.md").read_text()
     assert report.startswith("# Alpha")
     assert "Command: `python -m demo`" in report and "Machine:" in report
-    import multiprocessing
-
     assert "Load average when this report was written" in report                   # measured, not a fixed remark
     assert f"on {multiprocessing.cpu_count()} cores" in report
     assert "| alpha | x | tokens/s | 6.00 | 6.00 | 6.00 | 3.00x vs y |" in report
