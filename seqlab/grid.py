@@ -19,9 +19,16 @@ An experiment file (``experiments/<name>.yaml``) has five top-level keys:
 ``grid``
     A mapping sweeps the Cartesian product of its lists (a scalar is one value); a list
     of mappings is the union of their products. A key may not be both fixed and swept.
-``summary``
-    ``group_by`` (columns of the Markdown table) and ``metrics`` (columns averaged over
-    the runs of a group, mean +- std); both optional.
+    The number of runs is counted before anything is expanded (:func:`count_runs`); more
+    than ``max_runs`` (``seqlab run --max-runs``, default 10,000) is an error.
+``table``
+    How the results table is built: ``group_by`` (columns of the Markdown table),
+    ``metrics`` (columns averaged over the runs of a group, mean +- std) and ``select_by``
+    (the metric column that picks the best configuration); all optional. It was called
+    ``summary`` until that name clashed with notebook parameters named ``summary``.
+
+Values are read with YAML 1.2 floats, so ``1e-3`` is the float 0.001 (PyYAML's YAML 1.1
+rules would make it the string ``'1e-3'``).
 
 Every key is checked against the notebook's ``parameters`` cell (papermill's
 ``inspect_notebook``) before anything runs: an unknown key lists the known ones, a value
@@ -46,16 +53,34 @@ hash. An experiment without swept values has the one run ``default``.
 import ast
 import hashlib
 import itertools
+import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-TOP_LEVEL_KEYS = ("notebook", "description", "params", "grid", "summary")
-SUMMARY_KEYS = ("group_by", "metrics")
+from seqlab import provenance
+
+TOP_LEVEL_KEYS = ("notebook", "description", "params", "grid", "table")
+RENAMED_KEYS = {"summary": "table"}
+TABLE_KEYS = ("group_by", "metrics", "select_by")
+TABLE_LIST_KEYS = ("group_by", "metrics")  # lists of column names; the other table keys are one column name
+DEFAULT_MAX_RUNS = 10_000
 MAX_RUN_ID_LENGTH = 80
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=,+-]")
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with the YAML 1.2 float rule: ``1e-3`` and ``1E5`` are floats, not strings."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"),
+    list("-+.0123456789"),
+)
 
 
 class ExperimentError(ValueError):
@@ -72,24 +97,31 @@ class Run:
         parameters: the values papermill injects (fixed + swept).
         values: every parameter value of the run: the notebook's literal defaults
             overridden by ``parameters``.
+        code_hash: :func:`seqlab.provenance.notebook_code_hash` of the notebook now.
     """
 
     run_id: str
     notebook: str
     parameters: dict
     values: dict
+    code_hash: str = ""
+
+    @property
+    def parameters_hash(self):
+        """:func:`seqlab.provenance.fingerprint` of the notebook path and every parameter value."""
+        return provenance.fingerprint({"notebook": self.notebook, **self.values})
 
 
 @dataclass
 class Experiment:
-    """A loaded experiment: its name (the YAML's stem), root folder, runs and summary spec."""
+    """A loaded experiment: its name (the YAML's stem), root folder, runs and ``table`` section."""
 
     name: str
     path: Path
     root: Path
     description: str
     runs: list
-    summary: dict = field(default_factory=dict)
+    table: dict = field(default_factory=dict)
 
     def notebook_path(self, run):
         """Absolute path of ``run``'s notebook."""
@@ -130,12 +162,16 @@ def find_root(yaml_path):
 
 
 def _read_yaml(path):
+    if Path(path).is_dir():
+        raise ExperimentError(f"{path} is a folder; give an experiment file, e.g. experiments/quickstart.yaml.")
     try:
         text = Path(path).read_text()
     except FileNotFoundError:
         raise ExperimentError(f"experiment file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ExperimentError(f"cannot read the experiment file {path}: {error}") from None
     try:
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
@@ -160,23 +196,62 @@ def _grid_mappings(path, grid):
     return mappings or [{}]
 
 
-def _check_summary(path, summary):
-    if summary is None:
-        return {}
-    if not isinstance(summary, dict):
-        raise ExperimentError(f"{path}: summary must be a mapping with keys {', '.join(SUMMARY_KEYS)}; got {summary!r}.")
-    unknown = sorted(set(summary) - set(SUMMARY_KEYS))
+def _check_top_level(path, document):
+    for old, new in RENAMED_KEYS.items():
+        if old in document:
+            raise ExperimentError(
+                f"{path}: the top-level key {old} is now called {new} ({old} clashed with notebook parameters "
+                f"named {old}); rename `{old}:` to `{new}:`."
+            )
+    unknown = sorted(set(document) - set(TOP_LEVEL_KEYS))
     if unknown:
-        raise ExperimentError(f"{path}: unknown summary keys {unknown}; allowed: {', '.join(SUMMARY_KEYS)}.")
-    for key, value in summary.items():
-        if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
-            raise ExperimentError(f"{path}: summary.{key} must be a list of column names; got {value!r}.")
-    return summary
+        raise ExperimentError(f"{path}: unknown top-level keys {unknown}; allowed: {', '.join(TOP_LEVEL_KEYS)}.")
 
 
-def read_summary(path):
-    """The checked ``summary`` mapping of an experiment file (no notebook checks; for ``seqlab results``)."""
-    return _check_summary(path, _read_yaml(path).get("summary"))
+def _check_table(path, table):
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise ExperimentError(f"{path}: table must be a mapping with keys {', '.join(TABLE_KEYS)}; got {table!r}.")
+    unknown = sorted(set(table) - set(TABLE_KEYS))
+    if unknown:
+        raise ExperimentError(f"{path}: unknown table keys {unknown}; allowed: {', '.join(TABLE_KEYS)}.")
+    for key, value in table.items():
+        if key in TABLE_LIST_KEYS:
+            if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
+                raise ExperimentError(f"{path}: table.{key} must be a list of column names; got {value!r}.")
+        elif not (isinstance(value, str) and value):
+            raise ExperimentError(f"{path}: table.{key} must be one column name (a string); got {value!r}.")
+    return table
+
+
+def read_table(path):
+    """The checked ``table`` mapping of an experiment file (no notebook checks; for ``seqlab results``)."""
+    document = _read_yaml(path)
+    _check_top_level(path, document)
+    return _check_table(path, document.get("table"))
+
+
+
+
+def count_runs(document, path="experiment"):
+    """How many runs an experiment document's grid makes, counted without expanding it.
+
+    A run listed twice in a union of mappings counts twice, so this is an upper bound.
+
+    >>> count_runs({"notebook": "a.ipynb", "grid": {"cell": ["gru", "lstm"], "seed": [0, 1, 2]}})
+    6
+    >>> count_runs({"notebook": ["a.ipynb", "b.ipynb"], "grid": [{"seed": [0, 1]}, {"depth": 3}]})
+    6
+    >>> count_runs({"notebook": "a.ipynb", "grid": {f"key{index}": list(range(10)) for index in range(10)}})
+    10000000000
+    """
+    total = 0
+    for mapping in _grid_mappings(path, document.get("grid")):
+        sizes = [len(value) if isinstance(value, list) else 1 for key, value in mapping.items() if key != "notebook"]
+        notebooks = mapping.get("notebook", document.get("notebook"))
+        total += (len(notebooks) if isinstance(notebooks, list) else 1) * math.prod(sizes)
+    return total
 
 
 def _expand(path, document):
@@ -240,7 +315,8 @@ def notebook_parameters(notebook_path):
     return papermill.inspect_notebook(str(notebook_path))
 
 
-def _literal_defaults(specs):
+def literal_defaults(specs):
+    """``name -> value`` of the parameters whose default is a Python literal (from papermill's specs)."""
     defaults = {}
     for name, spec in specs.items():
         try:
@@ -268,23 +344,34 @@ def _check_against_notebook(path, notebook, specs, parameters):
     return problems
 
 
-def load(path):
+def load(path, max_runs=DEFAULT_MAX_RUNS):
     """Load and check an experiment file; return an :class:`Experiment` with its runs sorted.
 
+    Args:
+        path: the experiment YAML.
+        max_runs: the most runs the grid may make (counted before expanding it); ``None``
+            for no limit.
+
     Raises:
-        ExperimentError: malformed YAML (with its line), an unknown top-level key, a key both
-            fixed and swept, a missing notebook, an unknown parameter or a value of the wrong type.
+        ExperimentError: a missing file or a folder, malformed YAML (with its line), an unknown
+            top-level key (or the old ``summary``), a grid of more than ``max_runs`` runs, a key
+            both fixed and swept, a missing notebook, an unknown parameter or a value of the
+            wrong type.
     """
     path = Path(path)
     document = _read_yaml(path)
-    unknown = sorted(set(document) - set(TOP_LEVEL_KEYS))
-    if unknown:
-        raise ExperimentError(f"{path}: unknown top-level keys {unknown}; allowed: {', '.join(TOP_LEVEL_KEYS)}.")
-    summary = _check_summary(path, document.get("summary"))
+    _check_top_level(path, document)
+    table = _check_table(path, document.get("table"))
+    count = count_runs(document, path)
+    if max_runs is not None and count > max_runs:
+        raise ExperimentError(
+            f"{path}: the grid makes {count:,} runs, more than the limit of {max_runs:,}; shrink the grid, "
+            f"or raise the limit with seqlab run --max-runs N (grid.load(path, max_runs=N))."
+        )
     root = find_root(path)
     combinations = _expand(path, document)
     notebooks = sorted({notebook for notebook, _, _ in combinations})
-    problems, specs = [], {}
+    problems, specs, code_hashes = [], {}, {}
     for notebook in notebooks:
         notebook_file = root / notebook
         if notebook_file.suffix != ".ipynb":
@@ -293,6 +380,7 @@ def load(path):
             problems.append(f"{path}: notebook not found: {notebook} (looked for {notebook_file}).")
         else:
             specs[notebook] = notebook_parameters(notebook_file)
+            code_hashes[notebook] = provenance.notebook_code_hash(json.loads(notebook_file.read_text()))
     runs, seen = {}, set()
     for notebook, parameters, swept in combinations:
         if notebook not in specs:
@@ -302,7 +390,8 @@ def load(path):
                 seen.add(problem)
                 problems.append(problem)
         identity = dict(swept, notebook=Path(notebook).stem) if len(notebooks) > 1 else swept
-        run = Run(run_id(identity), notebook, parameters, {**_literal_defaults(specs[notebook]), **parameters})
+        run = Run(run_id(identity), notebook, parameters, {**literal_defaults(specs[notebook]), **parameters},
+                  code_hashes[notebook])
         previous = runs.get(run.run_id)
         if previous is not None and (previous.notebook, previous.parameters) != (run.notebook, run.parameters):
             problems.append(f"{path}: two different runs get the id {run.run_id!r}; rename a value.")
@@ -310,7 +399,7 @@ def load(path):
     if problems:
         raise ExperimentError("\n".join(problems))
     ordered = sorted(runs.values(), key=lambda run: (run.notebook, _sort_key(run.parameters)))
-    return Experiment(path.stem, path, root, str(document.get("description", "")), ordered, summary)
+    return Experiment(path.stem, path, root, str(document.get("description", "")), ordered, table)
 
 
 REPLICATE_KEYS = ("seed", "fold")

@@ -6,10 +6,10 @@ device, checks that every value is a JSON scalar, and displays the row as the MI
 bundle from the executed notebook, so workers need no shared filesystem.
 
 >>> row = record(task="demo", units=8, test_accuracy=0.5)
-task            demo
-units           8
-test_accuracy   0.5
-seqlab_version  ...
+task                demo
+units               8
+test_accuracy       0.5
+seqlab_version      ...
 >>> row["units"], row["seqlab_version"]
 (8, '0.1.0')
 """
@@ -24,10 +24,20 @@ import uuid
 from importlib import metadata
 from pathlib import Path
 
+from seqlab import provenance
+
 MIME_TYPE = "application/vnd.seqlab.row+json"
 
-ENVIRONMENT_FIELDS = ("seqlab_version", "keras_version", "backend", "device")
-RUNNER_FIELDS = ("experiment", "run_id", "notebook", "status", "duration_s", "error")
+ENVIRONMENT_FIELDS = (
+    "seqlab_version", "keras_version", "backend", "device", "python_version", "tensorflow_version", "numpy_version",
+    "pandas_version", "papermill_version", "data_sources", "data_files",
+)
+RUNNER_FIELDS = (
+    "experiment", "run_id", "notebook", "status", "duration_s", "error", "stale", "outputs",
+    *provenance.ROW_FIELDS,
+)
+RUN_VALUES_VARIABLE = "SEQLAB_RUN_VALUES"  # JSON of the run's parameter values, set by the runner for the kernel
+OUTPUT_DIR_VARIABLE = "SEQLAB_OUTPUT_DIR"  # the run's side-output folder, set by the runner for the kernel
 
 
 def _json_scalar(name, value):
@@ -66,12 +76,13 @@ def _device():
 
 
 def environment():
-    """The fields :func:`record` adds: seqlab and Keras versions, Keras backend, device.
+    """The fields :func:`record` adds: versions (seqlab, Keras, Python, TensorFlow, ...), backend, device, data read.
 
-    >>> sorted(environment())
-    ['backend', 'device', 'keras_version', 'seqlab_version']
+    >>> sorted(environment()) == sorted(ENVIRONMENT_FIELDS)
+    True
     """
     from seqlab import __version__
+    from seqlab.data.sources import resolved_sources
 
     if "keras" in sys.modules:
         keras = sys.modules["keras"]
@@ -79,7 +90,30 @@ def environment():
     else:
         keras_version = metadata.version("keras")
         backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    return {"seqlab_version": __version__, "keras_version": keras_version, "backend": backend, "device": _device()}
+    return {
+        "seqlab_version": __version__, "keras_version": keras_version, "backend": backend, "device": _device(),
+        **provenance.package_versions(), **resolved_sources(),
+    }
+
+
+def output_folder():
+    """The folder where a notebook writes its side outputs (figures, MIDI, audio, per-class tables).
+
+    Under ``seqlab run`` it is the run's own folder, ``results/runs/<experiment>/<run_id>/``
+    (the files travel back from Dask workers with the row, which lists them in ``outputs``);
+    elsewhere (JupyterLab, plain papermill) it is ``results/outputs/`` of the project that
+    holds the working directory (the nearest folder with ``pyproject.toml``), else
+    ``./outputs``. The folder exists on return.
+    """
+    value = os.environ.get(OUTPUT_DIR_VARIABLE)
+    if value:
+        folder = Path(value)
+    else:
+        here = Path.cwd().resolve()
+        root = next((folder for folder in (here, *here.parents) if (folder / "pyproject.toml").exists()), None)
+        folder = root / "results" / "outputs" if root else here / "outputs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _text_table(row):
@@ -108,8 +142,9 @@ def record(**row):
         ``device`` appended.
 
     Raises:
-        ValueError: naming every field whose value is not a JSON scalar, or that the
-            runner or :func:`record` itself sets.
+        ValueError: naming every field whose value is not a JSON scalar, that the runner
+            or :func:`record` itself sets, or that shadows a parameter of the run with
+            another value (under ``seqlab run``, which tells the kernel the run's parameters).
 
     >>> record(task="demo", scores=[1, 2])
     Traceback (most recent call last):
@@ -123,6 +158,15 @@ def record(**row):
     reserved = sorted(set(row) & set(ENVIRONMENT_FIELDS + RUNNER_FIELDS))
     if reserved:
         raise ValueError(f"record: fields {reserved} are set by seqlab itself; rename them.")
+    parameters = json.loads(os.environ.get(RUN_VALUES_VARIABLE) or "{}")
+    shadowing = [
+        f"{name}={row[name]!r} shadows the parameter {name}={parameters[name]!r}"
+        for name in row if name in parameters and not provenance.same_value(row[name], parameters[name])
+    ]
+    if shadowing:
+        raise ValueError(
+            f"record: {'; '.join(shadowing)}; the row already holds every parameter: record the value under another name."
+        )
     problems, clean = [], {}
     for name, value in row.items():
         try:
@@ -149,11 +193,14 @@ def _display(row):
 
 
 HEAD_COLUMNS = (
-    "experiment", "run_id", "notebook", "status", "task", "dataset", "architecture",
+    "experiment", "run_id", "notebook", "status", "stale", "task", "dataset", "architecture",
     "cell", "units", "depth", "bidirectional", "seed",
 )
-TAIL_COLUMNS = ("train_seconds", "duration_s", "seqlab_version", "keras_version", "backend", "device", "error")
+TAIL_COLUMNS = (
+    "train_seconds", "duration_s", "error", "outputs", *provenance.ROW_FIELDS, *ENVIRONMENT_FIELDS,
+)
 DEFAULT_GROUP_BY = ("notebook", "task", "dataset", "architecture", "cell", "units", "depth", "bidirectional")
+LOWER_IS_BETTER = ("loss", "nll", "error", "perplexity", "seconds", "bits")
 
 
 def rows_in(notebook):
@@ -176,23 +223,68 @@ def _metric_columns(columns):
     )
 
 
-def collect(experiment, results_dir="results"):
-    """All rows of an experiment as one ``pandas.DataFrame`` in the common schema.
+def stored_rows(experiment, results_dir="results"):
+    """``run_id -> row`` of every row stored for an experiment.
 
-    Reads ``<results_dir>/runs/<experiment>/*.json``; columns: ``experiment, run_id,
-    notebook, status, task, dataset, architecture, cell, units, depth, bidirectional,
-    seed``, the metrics (``test_*`` then ``valid_*``), the other parameters, then
-    ``train_seconds, duration_s, seqlab_version, keras_version, backend, device, error``.
-    Rows are sorted by ``run_id``.
-
-    >>> collect("no-such-experiment", results_dir="/nonexistent").columns[:4].tolist()
-    ['experiment', 'run_id', 'notebook', 'status']
+    The rows are the JSON files under ``<results_dir>/runs/<experiment>/`` and, for runs with
+    no JSON file here, the rows of the committed ``<results_dir>/<experiment>.csv`` (made on
+    another machine, or before this clone). Empty CSV cells read as None; the strings
+    ``"none"`` or ``"NA"`` stay strings.
     """
     import pandas
 
-    folder = Path(results_dir) / "runs" / experiment
-    rows = [json.loads(path.read_text()) for path in sorted(folder.glob("[!.]*.json"))]
-    frame = pandas.DataFrame(rows)
+    results_dir = Path(results_dir)
+    rows = {}
+    table = results_dir / f"{experiment}.csv"
+    if table.exists():
+        frame = pandas.read_csv(table, keep_default_na=False, na_values=[""], dtype={"run_id": str})
+        for row in frame.to_dict("records"):
+            rows[row["run_id"]] = {
+                name: None if isinstance(value, float) and math.isnan(value) else value for name, value in row.items()
+            }
+    for path in sorted((results_dir / "runs" / experiment).glob("[!.]*.json")):
+        try:
+            row = json.loads(path.read_text())
+        except ValueError:
+            continue  # writes are atomic, so only a hand-edited file gets here: its run is pending
+        rows[row.get("run_id", path.stem)] = row
+    return rows
+
+
+def collect(experiment, results_dir="results", runs=None):
+    """The rows of an experiment as one ``pandas.DataFrame`` in the common schema.
+
+    Args:
+        experiment: the experiment's name.
+        results_dir: holds ``runs/<experiment>/`` and the committed tables (see :func:`stored_rows`).
+        runs: the runs of the current grid (``grid.load(path).runs``). When given, only their
+            rows are kept, and only rows made with exactly their parameters: rows of runs that
+            left the grid, or made with other values, stay on disk but not in the table.
+            ``stale`` says which kept rows an older version of the notebook's code made.
+
+    Columns: ``experiment, run_id, notebook, status, stale, task, dataset, architecture, cell,
+    units, depth, bidirectional, seed``, the metrics (``test_*`` then ``valid_*``), the other
+    parameters, then timing, error, side outputs, provenance (``parameters_hash, code_hash,
+    git_commit, git_dirty, command``: ``"unknown"`` for rows made before they were recorded)
+    and versions. Rows are sorted by ``run_id``.
+
+    >>> collect("no-such-experiment", results_dir="/nonexistent").columns[:5].tolist()
+    ['experiment', 'run_id', 'notebook', 'status', 'stale']
+    """
+    import pandas
+
+    rows = stored_rows(experiment, results_dir)
+    if runs is None:
+        kept = list(rows.values())
+    else:
+        kept = []
+        for run in runs:
+            state, _ = provenance.state(rows.get(run.run_id), run)
+            if state in ("done", "stale", "failed"):
+                kept.append({**rows[run.run_id], "stale": state == "stale"})
+    frame = pandas.DataFrame(kept)
+    for name in provenance.ROW_FIELDS:
+        frame[name] = frame[name].where(frame[name].notna(), provenance.UNKNOWN) if name in frame else provenance.UNKNOWN
     present = list(frame.columns)
     metrics = _metric_columns(present)
     known = set(HEAD_COLUMNS) | set(TAIL_COLUMNS) | set(metrics)
@@ -210,19 +302,24 @@ def _format_mean_std(values):
     return f"{values.mean():.4g} ± {values.std(ddof=1):.2g}"
 
 
-def _groups(frame, summary):
+def _groups(frame, table):
     """(ok rows, group-by columns, metric columns) with the defaults applied and empty columns dropped."""
-    summary = summary or {}
+    table = table or {}
     ok = frame[frame["status"] == "ok"]
+    if ok.empty:
+        return ok, [], []
     filled = [name for name in ok.columns if ok[name].notna().any()]
-    if summary.get("group_by"):
-        group_by = [name for name in summary["group_by"] if name in filled]
+    if table.get("group_by"):
+        group_by = [name for name in table["group_by"] if name in filled]
     else:
         group_by = [name for name in DEFAULT_GROUP_BY if name in filled and ok[name].astype(str).nunique() > 1]
         group_by = group_by or ["notebook"]
-    metrics = [name for name in summary.get("metrics") or _metric_columns(ok.columns) if name in filled]
-    if not summary.get("metrics"):
+    metrics = [name for name in table.get("metrics") or _metric_columns(ok.columns) if name in filled]
+    if not table.get("metrics"):
         metrics = [name for name in metrics if name.startswith("test_")] or metrics
+    select_by = table.get("select_by")
+    if select_by in filled and select_by not in metrics:
+        metrics.insert(0, select_by)
     return ok, group_by, metrics
 
 
@@ -232,23 +329,54 @@ def _labels(ok, group_by):
     return ok[group_by].astype(str).where(ok[group_by].notna(), "").agg(", ".join, axis=1)
 
 
-def summarize(frame, summary=None):
-    """The Markdown-ready summary: ok runs grouped by ``summary['group_by']``, mean ± std of the metrics.
+def lower_is_better(metric):
+    """Whether a smaller value of ``metric`` is better, read from its name (loss, nll, error, ...).
+
+    >>> lower_is_better("valid_nll"), lower_is_better("valid_f1"), lower_is_better("test_error_EI")
+    (True, False, True)
+    """
+    return any(word in metric.lower() for word in LOWER_IS_BETTER)
+
+
+def summarize(frame, table=None):
+    """The Markdown-ready summary: ok runs grouped by ``table['group_by']``, mean ± std of the metrics.
 
     Group-by columns default to those of ``notebook, task, dataset, architecture, cell, units,
     depth, bidirectional`` that vary (``notebook`` when none does); metrics default to every
-    ``test_*`` column (``valid_*`` when there is none). Returns a DataFrame with one row per group and a column ``n``.
+    ``test_*`` column (``valid_*`` when there is none). With ``table['select_by']`` (a
+    validation metric), the column ``selected`` marks the group with the best mean of that
+    metric (lowest for losses and errors, see :func:`lower_is_better`): the configuration a
+    paper would report, chosen without looking at test scores. Returns a DataFrame with one
+    row per group, a column ``n`` (runs) and ``stale`` (runs made by older notebook code).
     """
     import pandas
 
-    ok, group_by, metrics = _groups(frame, summary)
-    table = []
+    ok, group_by, metrics = _groups(frame, table)
+    select_by = (table or {}).get("select_by")
+    selecting = bool(select_by) and select_by in metrics
+    columns = [*group_by, "n", "stale", *metrics] + (["selected"] if selecting else [])
+    if ok.empty:
+        return pandas.DataFrame([], columns=columns)
+    entries, scores = [], []
     for _, group in ok.groupby(_labels(ok, group_by), sort=True):
         entry = {name: group[name].iloc[0] if group[name].notna().iloc[0] else "" for name in group_by}
         entry["n"] = len(group)
+        entry["stale"] = int(group["stale"].fillna(False).astype(bool).sum()) if "stale" in group else 0
         entry.update({name: _format_mean_std(pandas.to_numeric(group[name], errors="coerce")) for name in metrics})
-        table.append(entry)
-    return pandas.DataFrame(table, columns=[*group_by, "n", *metrics])
+        entries.append(entry)
+        if selecting:
+            scores.append(pandas.to_numeric(group[select_by], errors="coerce").mean())
+    summary = pandas.DataFrame(entries, columns=columns)
+    if selecting:
+        values = pandas.Series(scores, dtype=float)
+        if values.notna().any():
+            best = values.idxmin() if lower_is_better(select_by) else values.idxmax()
+            summary["selected"] = ["✓" if index == best else "" for index in range(len(summary))]
+        else:
+            summary["selected"] = ""
+    if not summary["stale"].any():
+        summary = summary.drop(columns="stale")
+    return summary
 
 
 def write_atomic(path, data):
@@ -274,7 +402,7 @@ def write_atomic(path, data):
     return path
 
 
-def bar_chart(frame, summary):
+def bar_chart(frame, table):
     """A matplotlib ``Figure``: one panel per metric (at most six), one bar per configuration (mean ± std).
 
     Metrics that no ok run reported as a number get no panel; returns None when none is left.
@@ -282,7 +410,7 @@ def bar_chart(frame, summary):
     import pandas
     from matplotlib.figure import Figure
 
-    ok, group_by, metrics = _groups(frame, summary)
+    ok, group_by, metrics = _groups(frame, table)
     if not metrics:
         return None
     labels = _labels(ok, group_by)
@@ -305,11 +433,11 @@ def bar_chart(frame, summary):
     return fig
 
 
-def figure(frame, summary, path):
+def figure(frame, table, path):
     """Save :func:`bar_chart` as a PNG at ``path`` (atomically); return the path, or None when there is nothing to draw."""
     import io
 
-    fig = bar_chart(frame, summary)
+    fig = bar_chart(frame, table)
     if fig is None:
         return None
     buffer = io.BytesIO()
@@ -317,39 +445,88 @@ def figure(frame, summary, path):
     return write_atomic(path, buffer.getvalue())
 
 
-def write_tables(experiment, summary=None, results_dir="results", command=None):
-    """Write ``<results_dir>/<experiment>.csv`` (all rows), ``.md`` (summary) and ``figures/<experiment>.png``.
+def _selection_line(summary, table):
+    """One sentence naming the configuration chosen by validation and its test scores."""
+    select_by = (table or {}).get("select_by")
+    if not select_by:
+        return None
+    if "selected" not in summary or not (summary["selected"] == "✓").any():
+        return f"Selection by {select_by}: no finished run reported it."
+    chosen = summary[summary["selected"] == "✓"].iloc[0]
+    group_by = [name for name in summary.columns if name not in ("n", "stale", "selected") and not _is_score(name)]
+    label = ", ".join(f"{name}={chosen[name]}" for name in group_by) or "the only configuration"
+    scores = ", ".join(f"{name} {chosen[name]}" for name in summary.columns if _is_score(name) and chosen[name] != "")
+    direction = "lowest" if lower_is_better(select_by) else "highest"
+    return (f"Selected by {select_by} ({direction} mean over its runs, test scores not looked at): "
+            f"{label}: {scores} (n={chosen['n']}).")
 
-    Returns the Markdown text. Every file is written atomically.
+
+def _is_score(name):
+    return name.startswith(("test_", "valid_"))
+
+
+def _provenance_lines(frame):
+    lines = []
+    commands = frame["command"].astype(str).value_counts() if len(frame) else {}
+    for command, count in getattr(commands, "items", lambda: [])():
+        lines.append(f"{count} rows made by `{command}`." if command != provenance.UNKNOWN
+                     else f"{count} rows made before commands were recorded (command unknown).")
+    commits = frame["git_commit"].astype(str).str[:12].value_counts() if len(frame) else {}
+    if len(commits):
+        lines.append("Git commits: " + ", ".join(f"{commit} ({count} rows)" for commit, count in commits.items()) + ".")
+    return lines
+
+
+def write_tables(experiment, table=None, results_dir="results", runs=None, command=None):
+    """Write ``<results_dir>/<experiment>.csv`` (the rows), ``.md`` (summary) and ``figures/<experiment>.png``.
+
+    Args:
+        table: the experiment's ``table`` section (``group_by``, ``metrics``, ``select_by``).
+        runs: the current grid's runs: the table holds only their rows made with their exact
+            parameters (see :func:`collect`); None keeps every stored row.
+        command: shown when no row says which command made it.
+
+    Returns the Markdown text. Every file is written atomically; an experiment whose runs all
+    failed, or with no runs at all, still gets both files, saying so.
     """
     results_dir = Path(results_dir)
-    frame = collect(experiment, results_dir=results_dir)
+    frame = collect(experiment, results_dir=results_dir, runs=runs)
     write_atomic(results_dir / f"{experiment}.csv", frame.to_csv(index=False))
     ok = int((frame["status"] == "ok").sum())
     failed = len(frame) - ok
-    lines = [f"# {experiment}", "", f"{ok} runs ok, {failed} failed."]
-    if command:
-        lines[-1] += f" Made by `{command}`."
-    table = summarize(frame, summary)
-    lines += ["", table.to_markdown(index=False) if len(table) else "(no finished runs)"]
+    stale = int(frame["stale"].fillna(False).astype(bool).sum())
+    counts = f"{ok} runs ok, {failed} failed"
+    if runs is not None:
+        counts += f", {len(runs) - len(frame)} not run yet, of {len(runs)} in the grid"
+    lines = [f"# {experiment}", "", counts + "."]
+    if stale:
+        lines[-1] += (f" {stale} ok rows are stale: an older version of the notebook's code made them "
+                      "(`seqlab run --rerun-stale` re-runs them).")
+    lines += [""] + (_provenance_lines(frame) or ([f"Made by `{command}`."] if command else []))
+    summary = summarize(frame, table)
+    selection = _selection_line(summary, table)
+    if selection:
+        lines += ["", selection]
+    lines += ["", summary.to_markdown(index=False) if len(summary) else "(no finished runs)"]
     failures = frame[frame["status"] != "ok"]
     if len(failures):
         lines += ["", "Failed runs:", ""]
         lines += [f"- `{row.run_id}` ({row.notebook}): {row.error}" for row in failures.itertuples()]
     text = "\n".join(lines) + "\n"
     write_atomic(results_dir / f"{experiment}.md", text)
-    figure(frame, summary, results_dir / "figures" / f"{experiment}.png")
+    figure(frame, table, results_dir / "figures" / f"{experiment}.png")
     return text
 
 
 def main(argv=None):
-    """``seqlab results EXPERIMENT``: rebuild the tables and figure from ``results/runs/EXPERIMENT``.
+    """``seqlab results EXPERIMENT``: rebuild the tables and figure from the stored rows.
 
-    EXPERIMENT is an experiment YAML (its ``summary`` and project root are used) or a name
-    (``experiments/<name>.yaml`` is read for the summary when it exists).
+    EXPERIMENT is an experiment YAML or a name (``experiments/<name>.yaml``). The rows are those
+    under ``results/runs/<name>/`` and the committed ``results/<name>.csv``; only rows of the
+    YAML's current grid, made with its exact parameters, enter the table (without a YAML,
+    every stored row does).
     """
     import argparse
-    import shlex
 
     from seqlab import grid
 
@@ -360,21 +537,22 @@ def main(argv=None):
     path = Path(arguments.experiment)
     if path.suffix not in (".yaml", ".yml"):
         path = Path("experiments") / f"{arguments.experiment}.yaml"
-    summary, root = {}, Path(".")
-    if path.exists():
+    name, table, runs, root = path.stem, {}, None, Path(".")
+    if path.is_file():
         try:
-            summary = grid.read_summary(path)
+            experiment = grid.load(path)
         except grid.ExperimentError as error:
             print(f"seqlab results: {error}", file=sys.stderr)
             return 2
-        root = grid.find_root(path)
+        table, runs, root = experiment.table, experiment.runs, experiment.root
+    else:
+        print(f"seqlab results: no experiment file {path}: every stored row of {name} goes into the table.",
+              file=sys.stderr)
     results_dir = Path(arguments.results_dir) if arguments.results_dir else root / "results"
-    name = path.stem
-    if not (results_dir / "runs" / name).is_dir():
-        print(f"seqlab results: no runs in {results_dir / 'runs' / name}; run `seqlab run` first.", file=sys.stderr)
+    if not stored_rows(name, results_dir):
+        print(f"seqlab results: no rows for {name} in {results_dir}; run `seqlab run {path}` first.", file=sys.stderr)
         return 2
-    command = "seqlab results " + " ".join(shlex.quote(argument) for argument in (argv if argv is not None else sys.argv[1:]))
-    print(write_tables(name, summary, results_dir=results_dir, command=command))
+    print(write_tables(name, table, results_dir=results_dir, runs=runs))
     return 0
 
 

@@ -13,14 +13,16 @@ from seqlab import results
 def test_record_adds_environment_and_converts_numpy_scalars(capsys):
     row = results.record(task="ner", units=numpy.int64(8), test_f1=numpy.float32(0.5), bidirectional=numpy.bool_(True),
                          valid_loss=math.nan, data_path="")
-    assert row == {
+    assert {name: row[name] for name in list(row)[:10]} == {
         "task": "ner", "units": 8, "test_f1": 0.5, "bidirectional": True, "valid_loss": None, "data_path": "",
         "seqlab_version": "0.1.0", "keras_version": row["keras_version"], "backend": row["backend"], "device": "cpu",
     }
+    assert list(row)[6:] == list(results.ENVIRONMENT_FIELDS)
+    assert row["python_version"].startswith("3.") and row["tensorflow_version"].startswith("2.")
     assert type(row["units"]) is int and type(row["test_f1"]) is float and type(row["bidirectional"]) is bool
     assert row["keras_version"].startswith("3.") and row["backend"] in {"tensorflow", "jax", "torch", "numpy"}
     json.dumps(row, allow_nan=False)
-    assert capsys.readouterr().out.splitlines()[0] == "task            ner"
+    assert capsys.readouterr().out.splitlines()[0].split() == ["task", "ner"]
 
 
 def test_record_names_every_bad_field():
@@ -70,10 +72,12 @@ def test_collect_has_one_schema(tmp_path):
     (tmp_path / "runs" / "demo" / ".cell=gru,seed=9.json.0123.tmp").write_text('{"trunc')  # left by a SIGKILL
     frame = results.collect("demo", results_dir=tmp_path)
     assert frame.columns.tolist() == [
-        "experiment", "run_id", "notebook", "status", "task", "dataset", "architecture", "cell", "units", "depth",
-        "bidirectional", "seed", "test_f1", "valid_f1", "epochs", "train_seconds", "duration_s", "seqlab_version",
-        "keras_version", "backend", "device", "error",
+        "experiment", "run_id", "notebook", "status", "stale", "task", "dataset", "architecture", "cell", "units",
+        "depth", "bidirectional", "seed", "test_f1", "valid_f1", "epochs", "train_seconds", "duration_s", "error",
+        "outputs", "parameters_hash", "code_hash", "git_commit", "git_dirty", "command", *results.ENVIRONMENT_FIELDS,
     ]
+    # rows made before provenance was recorded say so instead of inventing it
+    assert set(frame["git_commit"]) == {"unknown"} and set(frame["command"]) == {"unknown"}
     assert frame["run_id"].tolist() == sorted(row["run_id"] for row in ROWS)
 
 
@@ -83,7 +87,8 @@ def test_write_tables_mean_std_over_seeds(tmp_path, capsys):
                                 command="seqlab run demo.yaml")
     assert text == (tmp_path / "demo.md").read_text()
     lines = text.splitlines()
-    assert lines[2] == "5 runs ok, 1 failed. Made by `seqlab run demo.yaml`."
+    assert lines[2] == "5 runs ok, 1 failed."
+    assert lines[4] == "6 rows made before commands were recorded (command unknown)."
     assert "| gru    |   2 | 0.82 ± 0.028 |" in lines
     assert "| lstm   |   3 | 0.72 ± 0.02  |" in lines
     assert lines[-1] == "- `cell=rnn,seed=0` (notebooks/x.ipynb): ValueError: boom (cell index 5, execution count 4)"
@@ -93,6 +98,7 @@ def test_write_tables_mean_std_over_seeds(tmp_path, capsys):
 
     # `seqlab results NAME` rebuilds the same files; defaults: group by what varies, every test_* metric
     assert results.main(["demo", "--results-dir", str(tmp_path)]) == 0
+    assert "every stored row of demo goes into the table" in capsys.readouterr().err
     summary = results.summarize(results.collect("demo", results_dir=tmp_path))
     assert summary.columns.tolist() == ["cell", "n", "test_f1"]
     assert summary["n"].tolist() == [2, 3]
@@ -100,7 +106,7 @@ def test_write_tables_mean_std_over_seeds(tmp_path, capsys):
 
 def test_results_command_without_runs(tmp_path, capsys):
     assert results.main(["nothing", "--results-dir", str(tmp_path)]) == 2
-    assert "no runs in" in capsys.readouterr().err
+    assert "no rows for nothing" in capsys.readouterr().err
 
 
 def test_bar_chart_draws_one_panel_per_reported_metric(tmp_path):

@@ -26,7 +26,7 @@ def test_failing_notebook_is_recorded_and_the_others_finish(fixture_project, cap
     path = fixture_project.experiment(
         TINY + "params: {learning_rate: 0.5}\n"
         "grid:\n  - {seed: [1, 2]}\n  - {seed: 3, fail: true}\n"
-        "summary: {group_by: [cell], metrics: [test_accuracy]}\n"
+        "table: {group_by: [cell], metrics: [test_accuracy]}\n"
     )
     assert run.main([str(path)]) == 1
     runs_dir = fixture_project.runs_dir()
@@ -54,7 +54,8 @@ def test_failing_notebook_is_recorded_and_the_others_finish(fixture_project, cap
     table = pandas.read_csv(fixture_project.root / "results" / "sweep.csv")
     assert table["run_id"].tolist() == ["fail=true,seed=3", "seed=1", "seed=2"]
     markdown = (fixture_project.root / "results" / "sweep.md").read_text()
-    assert "2 runs ok, 1 failed." in markdown and "| gru    |   2 | 0.615 ± 0.0071" in markdown
+    assert "2 runs ok, 1 failed, 0 not run yet, of 3 in the grid." in markdown
+    assert "| gru    |   2 | 0.615 ± 0.0071" in markdown
     assert (fixture_project.root / "results" / "figures" / "sweep.png").read_bytes()[:4] == b"\x89PNG"
 
     # a re-run executes only the failed run; --force re-executes everything
@@ -197,3 +198,125 @@ def test_kernel_keeps_native_stderr_out_of_cell_outputs(tmp_path):
     )
     NotebookClient(notebook, timeout=60, resources={"metadata": {"path": str(tmp_path)}}).execute()
     assert [(output["name"], output["text"]) for output in notebook.cells[0].outputs] == [("stdout", "done\n")]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--workers", "two"], "seqlab run: error: --workers must be a positive integer; got 'two'"),
+        (["--workers", "0"], "seqlab run: error: --workers must be a positive integer; got '0'"),
+        (["--max-runs", "-5"], "seqlab run: error: --max-runs must be a positive integer; got '-5'"),
+        (["--timeout", "-1"], "seqlab run: error: --timeout must be a positive number of seconds; got '-1'"),
+        (["--timeout", "0"], "seqlab run: error: --timeout must be a positive number of seconds; got '0'"),
+        (["--timeout", "nan"], "seqlab run: error: --timeout must be a positive number of seconds; got 'nan'"),
+        (["--scheduler", "tcp://127.0.0.1:8786"], "--scheduler tcp://127.0.0.1:8786 is a Dask scheduler; add --engine dask"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_message(fixture_project, capsys, arguments, message):
+    path = fixture_project.experiment(TINY)
+    with pytest.raises(SystemExit) as exit_info:
+        run.main([str(path), *arguments])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert message in error and "Traceback" not in error and "_positive" not in error
+    assert not fixture_project.runs_dir().exists()
+
+
+def test_folder_or_missing_experiment_exits_2(fixture_project, capsys, monkeypatch):
+    monkeypatch.chdir(fixture_project.root)
+    assert run.main(["."]) == 2
+    assert capsys.readouterr().err == "seqlab run: . is a folder; give an experiment file, e.g. experiments/quickstart.yaml.\n"
+    assert run.main(["experiments/absent.yaml", "--dry-run"]) == 2
+    assert capsys.readouterr().err == "seqlab run: experiment file not found: experiments/absent.yaml\n"
+
+
+def test_grid_larger_than_max_runs_is_refused_before_anything_runs(fixture_project, capsys):
+    swept = ", ".join(f"key{index}: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]" for index in range(10))
+    huge = fixture_project.experiment(TINY + f"grid: {{{swept}}}\n", name="huge")
+    for extra in ([], ["--dry-run"]):
+        started = time.monotonic()
+        assert run.main([str(huge), *extra]) == 2
+        assert time.monotonic() - started < 2
+        assert "the grid makes 10,000,000,000 runs, more than the limit of 10,000" in capsys.readouterr().err
+    path = fixture_project.experiment(TINY + "grid: {seed: [0, 1, 2]}\n")
+    for extra in ([], ["--dry-run"]):
+        assert run.main([str(path), "--max-runs", "2", *extra]) == 2
+        assert "makes 3 runs, more than the limit of 2; shrink the grid, or raise the limit with seqlab run --max-runs N" in (
+            capsys.readouterr().err
+        )
+    assert run.main([str(path), "--max-runs", "3", "--dry-run"]) == 0
+    assert not fixture_project.runs_dir().exists()
+
+
+def test_unreachable_scheduler_fails_fast_with_a_message(fixture_project, capsys):
+    pytest.importorskip("distributed")
+    path = fixture_project.experiment(TINY)
+    started = time.monotonic()
+    assert run.main([str(path), "--engine", "dask", "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert time.monotonic() - started < run.SCHEDULER_CONNECT_SECONDS + 10
+    error = capsys.readouterr().err
+    assert "seqlab run: cannot connect to the Dask scheduler --scheduler tcp://127.0.0.1:1: Timed out" in error
+    assert "Traceback" not in error
+    assert run.main([str(path), "--engine", "dask", "--scheduler", "nonsense"]) == 2
+    assert "cannot connect to the Dask scheduler --scheduler nonsense: missing port number" in capsys.readouterr().err
+
+
+def alive(processes):
+    """The processes of ``processes`` still running (a zombie waiting for its reaper counts as ended)."""
+    living = []
+    for process in processes:
+        try:
+            if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                living.append(process)
+        except psutil.NoSuchProcess:
+            pass
+    return living
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_local_workers_and_kernels_end_with_the_runner(fixture_project, signal_number):
+    """``seqlab run --workers 2`` killed mid-sweep leaves no worker, resource tracker or kernel behind."""
+    marker = fixture_project.root / "started"
+    path = fixture_project.experiment(
+        TINY + f"params: {{sleep_seconds: 300.0, started_marker: {str(marker)!r}}}\ngrid: {{seed: [0, 1, 2]}}\n"
+    )
+    stderr = fixture_project.root / "stderr.txt"
+    with open(stderr, "wb") as handle:
+        runner = subprocess.Popen(
+            [sys.executable, "-m", "seqlab.run", str(path), "--workers", "2"],
+            start_new_session=True, stdout=subprocess.DEVNULL, stderr=handle,
+        )
+    family = []
+    try:
+        deadline = time.monotonic() + 90
+        while True:  # until both workers have a kernel and one kernel is sleeping in the notebook
+            assert runner.poll() is None, stderr.read_text()
+            assert time.monotonic() < deadline, "two kernels never started"
+            try:
+                family = psutil.Process(runner.pid).children(recursive=True)
+                kernels = [process for process in family if "ipykernel_launcher" in " ".join(process.cmdline())]
+            except psutil.NoSuchProcess:
+                continue
+            if len(kernels) == 2 and marker.exists() and marker.read_text():
+                break
+            time.sleep(0.1)
+        commands = [" ".join(process.cmdline()) for process in family]
+        assert sum("spawn_main" in command for command in commands) == 2, commands
+        assert sum("resource_tracker" in command for command in commands) == 1, commands
+        os.kill(runner.pid, signal_number)  # the runner only, not its process group
+        runner.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while alive(family) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        survivors = [" ".join(process.cmdline()) for process in alive(family)]
+        assert survivors == []
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+            runner.wait()
+        for process in alive(family):
+            process.kill()
+    if signal_number == signal.SIGINT:
+        assert runner.returncode == 130
+        assert "seqlab run: interrupted; finished runs are kept" in stderr.read_text()
+        assert "Traceback" not in stderr.read_text()

@@ -288,7 +288,32 @@ def resolve(name, path=None, *, download=True):
         DataNotFoundError: the data is nowhere; the message lists what was tried and the
             three ways to supply it.
     """
-    return locate(name, path, download=download)[1]
+    source = describe(name)
+    place, resolved = locate(source, path, download=download)
+    _RESOLVED[source.name] = (place, resolved, source.files)
+    return resolved
+
+
+_RESOLVED = {}  # source name -> (place, path, files) for every source resolved in this process
+
+
+def resolved_sources():
+    """What this process has resolved so far, as row fields (for :func:`seqlab.results.record`).
+
+    Returns ``{"data_sources": "name (place)[; ...]", "data_files": "file=sha256[; ...]"}``:
+    the sha256 of each file named by the source (or of the file given as ``path``), so a row
+    says exactly which bytes it was computed from; empty strings when nothing was resolved.
+    Sources that are a folder of many files (a MIDI folder, the music21 corpus) list no files.
+    """
+    files = []
+    for place, path, names in _RESOLVED.values():
+        path = pathlib.Path(path)
+        candidates = [path] if path.is_file() else [path / name for name in names]
+        files += [f"{candidate.name}={sha256_of(candidate)}" for candidate in candidates if candidate.is_file()]
+    return {
+        "data_sources": "; ".join(f"{name} ({place})" for name, (place, _, _) in _RESOLVED.items()),
+        "data_files": "; ".join(files),
+    }
 
 
 def load(name, path=None, **keywords):
