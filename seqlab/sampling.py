@@ -3,7 +3,8 @@
 :func:`sample` only needs a *step function* ``(x<t>, states) -> (output<t>, states)``, so it
 works with any model and is tested with a fake one. :func:`model_step_function` wraps the
 ``step`` model of ``seqlab.build("one_to_many", ...)`` (or an encoder-decoder's
-``decoder_step``) into one.
+``decoder_step``) into one. For a generator built with ``output="nade"`` its output is a
+:class:`seqlab.nade.NADEDistribution`, drawn key by key with ``distribution="nade"``.
 
 >>> import numpy as np
 >>> def counter(token, states):          # a fake model: always predicts token + 1
@@ -20,7 +21,7 @@ import weakref
 
 import numpy as np
 
-DISTRIBUTIONS = ("categorical", "bernoulli")
+DISTRIBUTIONS = ("categorical", "bernoulli", "nade")
 
 
 def initial_states(step_model, batch_size=1):
@@ -32,21 +33,32 @@ def model_step_function(step_model):
     """Wrap a Keras step model ``[x<t>, *states] -> [output<t>, *states]`` as a step function.
 
     The returned function takes one element (a token id, or a feature vector such as an
-    88-key frame) and the list of states, and returns ``(output vector, new states)``. On
+    88-key frame) and the list of states, and returns ``(output vector, new states)``. When
+    the step model ends in a :class:`seqlab.nade.NADE` layer (``output="nade"``), the output
+    is the :class:`seqlab.nade.NADEDistribution` of the next frame instead (its biases and
+    the layer's current weights), for ``distribution="nade"``. On
     the TensorFlow backend the step model runs as one traced ``tf.function`` with fixed
     shapes (an eager Keras call per token costs several times more:
     ``results/benchmarks/generation.md``).
     """
     token_input = len(step_model.inputs[0].shape) == 2
     call = _compiled_call(step_model)
+    nade = _nade_layer(step_model)
 
     def step(element, states):
         element = np.asarray(element)
         batch = element.reshape(1, 1).astype("int32") if token_input else element.reshape(1, 1, -1).astype("float32")
         outputs = [np.asarray(output) for output in call(batch, *[np.asarray(state, "float32") for state in states])]
-        return outputs[0][0], outputs[1:]
+        return (outputs[0][0] if nade is None else nade.distribution(outputs[0][0])), outputs[1:]
 
     return step
+
+
+def _nade_layer(step_model):
+    from seqlab.nade import NADE
+
+    layers = [layer for layer in step_model.layers if isinstance(layer, NADE)]
+    return layers[0] if layers else None
 
 
 _COMPILED_CALLS = weakref.WeakKeyDictionary()  # one trace per step model, however often it is wrapped
@@ -82,13 +94,21 @@ def draw(probabilities, *, distribution="categorical", temperature=1.0, top_k=No
     ``categorical``: an id from a probability vector, after ``p ** (1 / temperature)``
     (renormalised) and keeping only the ``top_k`` most probable ids. ``bernoulli``: a 0/1
     vector with each entry on independently (piano-roll keys); the temperature scales the
-    logits and ``top_k`` caps how many entries may be on. ``temperature=0`` is greedy
-    (argmax, or every entry with probability >= 0.5).
+    logits and ``top_k`` caps how many entries may be on. ``nade``: ``probabilities`` is a
+    :class:`seqlab.nade.NADEDistribution` (what :func:`model_step_function` gives for a NADE
+    generator) and the frame is drawn key by key, from the lowest key up, each key given the
+    keys below it; the temperature scales each logit and, once ``top_k`` keys are on, the
+    keys above stay off. ``temperature=0`` is greedy (argmax, or every entry with
+    probability >= 0.5).
 
     >>> draw(np.array([0.1, 0.6, 0.3]), temperature=0).item()
     1
     >>> draw(np.array([0.9, 0.2, 0.7]), distribution="bernoulli", temperature=0, top_k=1).tolist()
     [1.0, 0.0, 0.0]
+    >>> from seqlab.nade import NADEDistribution
+    >>> every_key_likely = NADEDistribution(np.full(3, 5.0), np.zeros(2), np.zeros((2, 3)), np.zeros((3, 2)))
+    >>> draw(every_key_likely, distribution="nade", temperature=0, top_k=2).tolist()
+    [1.0, 1.0, 0.0]
     """
     _check("distribution", distribution, distribution in DISTRIBUTIONS, f"allowed: {', '.join(DISTRIBUTIONS)}")
     _check("temperature", temperature, isinstance(temperature, (int, float)) and temperature >= 0,
@@ -96,6 +116,13 @@ def draw(probabilities, *, distribution="categorical", temperature=1.0, top_k=No
     _check("top_k", top_k, top_k is None or (isinstance(top_k, int) and top_k >= 1),
            "top_k must be None or an integer >= 1")
     rng = rng if rng is not None else np.random.default_rng()
+    nade_output = callable(getattr(probabilities, "sample", None))
+    if nade_output or distribution == "nade":
+        _check("distribution", distribution, nade_output and distribution == "nade",
+               "a NADE generator's output is drawn with distribution='nade'" if nade_output else
+               "distribution='nade' needs the output of a NADE step model (model_step_function of the step model "
+               "of seqlab.build('one_to_many', output='nade', ...))")
+        return probabilities.sample(temperature=temperature, top_k=top_k, rng=rng)
     probabilities = np.clip(np.asarray(probabilities, dtype="float64"), 1e-12, 1.0)
     allowed = np.ones(probabilities.shape, dtype=bool)
     if top_k is not None and top_k < probabilities.size:

@@ -3,6 +3,7 @@
 Cheap checks (output shapes, parameter counts against the closed form) run on the full
 cross product; the costlier ones (save/load round trip, one optimizer step, step model ==
 training model) run on a covering subset in which every cell meets every architecture.
+Generators with a NADE output (``output="nade"``) get the same checks on their own subset.
 """
 
 import itertools
@@ -14,6 +15,7 @@ import tensorflow as tf
 
 import seqlab
 from seqlab import cells
+from seqlab.nade import NADE
 from seqlab.sampling import initial_states
 
 VOCAB, FEATURES, CLASSES, TARGET_VOCAB, EMBEDDING, UNITS, TIME = 13, 5, 4, 9, 6, 3, 7
@@ -54,6 +56,12 @@ def expected_parameters(architecture, cell, depth, bidirectional, tokens):
     return (embedding + stack_parameters(cell, UNITS, depth, bidirectional, input_size)
             + TARGET_VOCAB * EMBEDDING + stack_parameters(cell, decoder_units, depth, False, EMBEDDING)
             + decoder_units * TARGET_VOCAB + TARGET_VOCAB)
+
+
+def nade_parameters(cell, depth, nade_units):
+    """One-to-many with ``output="nade"`` over FEATURES binary units: the stack, two bias maps, W and V."""
+    return (stack_parameters(cell, UNITS, depth, False, FEATURES) + UNITS * FEATURES + FEATURES
+            + UNITS * nade_units + nade_units + 2 * nade_units * FEATURES)
 
 
 def keywords(architecture, cell, depth, bidirectional, tokens, dropout=0.0):
@@ -130,6 +138,69 @@ def test_round_trip_and_one_training_step(architecture, cell, bidirectional, dep
     assert float(loss()) < float(before)
 
 
+NADE_UNITS = 2
+NADE_COVERING = [(cell, 1 + index % 3) for index, cell in enumerate(CELLS)]
+
+
+def nade_generator(cell, depth, **extra):
+    return seqlab.build("one_to_many", cell=cell, units=UNITS, depth=depth, input_dim=FEATURES, output="nade",
+                        nade_units=NADE_UNITS, **extra)
+
+
+def frames_batch(rng, batch=2):
+    roll = rng.integers(0, 2, size=(batch, TIME + 1, FEATURES)).astype("float32")
+    return [roll[:, :-1], roll[:, 1:]], roll[:, 1:]
+
+
+@pytest.mark.parametrize("cell, depth", NADE_COVERING)
+def test_nade_generator_shapes_parameters_and_step_model(cell, depth):
+    """output="nade": closed-form parameter count; step biases + true next frame give the training outputs."""
+    generator = nade_generator(cell, depth)
+    assert generator.train.count_params() == nade_parameters(cell, depth, NADE_UNITS)
+    assert generator.step.count_params() == generator.train.count_params()
+    inputs, _ = frames_batch(np.random.default_rng(5), batch=1)
+    expected = np.asarray(generator.train(inputs))
+    assert expected.shape == (1, TIME, FEATURES) and np.all((expected > 0) & (expected < 1))
+    nade = [layer for layer in generator.step.layers if isinstance(layer, NADE)][0]
+    states = initial_states(generator.step)
+    for t in range(TIME):
+        biases, *states = [np.asarray(tensor) for tensor in generator.step([inputs[0][:, t:t + 1], *states])]
+        assert biases.shape == (1, FEATURES + NADE_UNITS)
+        conditionals = nade.distribution(biases[0]).conditional_probabilities(inputs[1][0, t])
+        np.testing.assert_allclose(conditionals, expected[0, t], atol=1e-5)
+
+
+@pytest.mark.parametrize("cell, depth", [("lstm", 2), ("equation_gru", 1)])
+def test_nade_generator_round_trip_and_one_training_step(cell, depth, tmp_path):
+    model = nade_generator(cell, depth, dropout=0.1).train
+    batch, targets = frames_batch(np.random.default_rng(6))
+    model.save(tmp_path / "model.keras")
+    loaded = keras.saving.load_model(tmp_path / "model.keras")
+    np.testing.assert_allclose(np.asarray(loaded(batch)), np.asarray(model(batch)), atol=1e-6)
+
+    loss_function = keras.losses.BinaryCrossentropy()  # mean over keys = the exact NADE NLL / keys
+    optimizer = keras.optimizers.SGD(learning_rate=0.05)
+
+    def loss():
+        return loss_function(targets, model(batch, training=False))
+
+    with tf.GradientTape() as tape:
+        before = loss()
+    optimizer.apply_gradients(zip(tape.gradient(before, model.trainable_weights), model.trainable_weights))
+    assert float(loss()) < float(before)
+
+
+def test_input_and_output_dropout_default_to_dropout():
+    def rates(**kw):
+        model = seqlab.build("one_to_many", vocab_size=VOCAB, units=UNITS, depth=2, **kw).train
+        return [model.get_layer(name).rate for name in ("recurrent_1_input_dropout", "recurrent_2_input_dropout",
+                                                          "output_dropout")]
+
+    assert rates(dropout=0.3) == [0.3, 0.3, 0.3]
+    assert rates(dropout=0.3, output_dropout=0.1) == [0.3, 0.3, 0.1]
+    assert rates(input_dropout=0.2) == [0.2, 0.2, 0.0]
+
+
 @pytest.mark.parametrize("cell", CELLS)
 def test_generator_step_model_reproduces_training_model(cell):
     """Feeding the step model one element at a time, carrying its states, gives the training outputs."""
@@ -198,6 +269,11 @@ def test_masked_summaries_ignore_padding():
     ("many_to_many", "dropout", 1.5, r"dropout=1.5 is not allowed; dropout must be a number in \[0, 1\)"),
     ("many_to_one", "summary", "first", "summary='first' is not allowed; allowed: last, mean, max"),
     ("many_to_one", "output_activation", "relu", "output_activation='relu' is not allowed"),
+    ("one_to_many", "output", "crf", "output='crf' is not allowed; allowed: dense, nade"),
+    ("one_to_many", "nade_units", 8, "nade_units=8 is not allowed with output='dense'; nade_units is only used"),
+    ("one_to_many", "input_dropout", -0.1, r"input_dropout=-0.1 is not allowed; input_dropout must be a number in"),
+    ("one_to_many", "output_dropout", 1.0, r"output_dropout=1.0 is not allowed; output_dropout must be a number in"),
+    ("one_to_many", "dropout", 1.5, r"dropout=1.5 is not allowed; dropout must be a number in \[0, 1\)"),
     ("encoder_decoder", "target_vocab_size", 0, "target_vocab_size=0 is not allowed"),
 ])
 def test_bad_arguments_name_argument_value_and_allowed(architecture, keyword, value, message):

@@ -11,6 +11,13 @@ def check_positive_integer(name, value):
     return value
 
 
+def check_rate(name, value):
+    """A dropout rate: a number in ``[0, 1)``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
+        raise ValueError(f"{name}={value!r} is not allowed; {name} must be a number in [0, 1).")
+    return value
+
+
 class InputEncoding:
     """Token ids through an ``Embedding`` (id 0 = padding, masked) or feature vectors as they are.
 

@@ -71,7 +71,9 @@ def predict_next_frames(model, pieces, *, batch_size=16):
 
     Args:
         model: ``(batch, time, 88)`` -> ``(batch, time, 88)`` probabilities (a generator's
-            ``train`` model).
+            ``train`` model). A model with two inputs (``output="nade"``) gets
+            ``[frames, next_frames]`` and returns the conditional probability of each key
+            given the true keys below it, so :func:`frame_nll` of them is the exact NADE NLL.
         pieces: piano rolls ``(T, 88)``; pieces with fewer than 2 frames are skipped.
         batch_size: pieces per forward pass.
 
@@ -86,7 +88,10 @@ def predict_next_frames(model, pieces, *, batch_size=16):
     probabilities = [None] * len(pieces)
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
-        outputs = np.asarray(model.predict_on_batch(pad_sequences([pieces[index][:-1] for index in batch])))
+        inputs = pad_sequences([pieces[index][:-1] for index in batch])
+        if len(getattr(model, "inputs", None) or []) == 2:
+            inputs = [inputs, pad_sequences([pieces[index][1:] for index in batch])]
+        outputs = np.asarray(model.predict_on_batch(inputs))
         for row, index in enumerate(batch):
             probabilities[index] = outputs[row, :len(pieces[index]) - 1]
     return probabilities, [piece[1:] for piece in pieces]
