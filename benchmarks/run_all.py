@@ -21,7 +21,8 @@ import time
 
 from benchmarks import common
 
-BENCHMARKS = ("builder_overhead", "against_pytorch", "variable_length", "generation", "physical_limit", "sweeps")
+BENCHMARKS = ("builder_overhead", "against_pytorch", "variable_length", "generation", "physical_limit", "nade_sums",
+              "sweeps")
 
 
 def parser():

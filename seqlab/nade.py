@@ -69,7 +69,7 @@ def frame_logits(frames, visible_bias, hidden_bias, visible_to_hidden, hidden_to
 
     The exclusive sums over the keys below each key are one matrix product with a strictly
     upper-triangular ``(K, K)`` matrix of ones: ``O(K^2 H)`` multiply-adds instead of the
-    cumulative sum's ``O(K H)``, but BLAS runs them about 4x faster than ``cumsum`` on this
+    cumulative sum's ``O(K H)``, but they run about 3x faster than ``cumsum`` on this
     project's CPU (``benchmarks/nade_sums.py``); the result is the same.
     """
     frames = ops.cast(frames, visible_bias.dtype)
