@@ -23,17 +23,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m seqlab.kernel_config
 	touch $(STAMP)
 
-## run: the main job: every experiment notebook at its defaults on embedded data, then the results table
+## run: the main job: every experiment notebook at its defaults on embedded data, then the results table.
+## Everything it writes goes to results/local/ (git-ignored): no tracked file changes.
 run: $(STAMP)
-	$(BIN)/seqlab run experiments/quickstart.yaml --workers $(WORKERS)
+	$(BIN)/seqlab run experiments/quickstart.yaml --workers $(WORKERS) --results-dir results/local
 
 ## test: unit tests, doctests, py/ipynb sync, notebooks under nbval, runner and Dask tests
 test: $(STAMP)
 	$(BIN)/python -m pytest tests seqlab notebooks --nbval-lax --durations=15
 
-## lab: JupyterLab with jupytext, so the .py notebooks open as notebooks
+## lab: JupyterLab rooted at the project (notebooks/ and results/), with jupytext, so the .py notebooks open as notebooks
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=.
 
 ## sync: rewrite every paired .ipynb from its reviewed .py source (keeps outputs)
 sync: $(STAMP)
@@ -44,4 +45,4 @@ benchmark: $(STAMP)
 	$(BIN)/python -m benchmarks.run_all
 
 clean:
-	rm -rf $(VENV) .pytest_cache results/runs
+	rm -rf $(VENV) .pytest_cache results/runs results/local
