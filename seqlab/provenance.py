@@ -153,8 +153,9 @@ def state(row, run):
     ``state`` is ``"new"`` (no row), ``"failed"``, ``"changed"`` (made with other parameter
     values or another notebook: the reason lists them, ``'epochs 1 -> 2'``), ``"stale"``
     (same parameters, older notebook code) or ``"done"``. A row made before rows carried a
-    ``parameters_hash`` is compared on the parameters it holds; one without a ``code_hash``
-    cannot be stale (its code is unknown).
+    ``parameters_hash`` is compared on the parameters it holds a value for (a parameter added
+    to the notebook later is unknown there, not changed); one without a ``code_hash`` cannot
+    be stale (its code is unknown).
 
     >>> from seqlab.grid import Run
     >>> run = Run("seed=0", "notebooks/x.ipynb", {"seed": 0}, {"seed": 0, "epochs": 2}, "abc")
@@ -171,7 +172,7 @@ def state(row, run):
     if row.get("status") != "ok":
         return "failed", str(row.get("error") or "")
     hashed = row.get("parameters_hash") not in (None, "", UNKNOWN)
-    wanted = run.values if hashed else {name: value for name, value in run.values.items() if name in row}
+    wanted = run.values if hashed else {name: value for name, value in run.values.items() if row.get(name) is not None}
     differences = changes(row, wanted)
     if row.get("notebook") not in (None, run.notebook):
         differences.insert(0, f"notebook {row['notebook']} -> {run.notebook}")

@@ -193,11 +193,11 @@ def _display(row):
 
 
 HEAD_COLUMNS = (
-    "experiment", "run_id", "notebook", "status", "stale", "task", "dataset", "architecture",
+    "experiment", "run_id", "notebook", "status", "in_table", "stale", "task", "dataset", "architecture",
     "cell", "units", "depth", "bidirectional", "seed",
 )
 TAIL_COLUMNS = (
-    "train_seconds", "duration_s", "error", "outputs", *provenance.ROW_FIELDS, *ENVIRONMENT_FIELDS,
+    "train_seconds", "duration_s", "error", "excluded", "outputs", *provenance.ROW_FIELDS, *ENVIRONMENT_FIELDS,
 )
 DEFAULT_GROUP_BY = ("notebook", "task", "dataset", "architecture", "cell", "units", "depth", "bidirectional")
 LOWER_IS_BETTER = ("loss", "nll", "error", "perplexity", "seconds", "bits")
@@ -257,32 +257,37 @@ def collect(experiment, results_dir="results", runs=None):
     Args:
         experiment: the experiment's name.
         results_dir: holds ``runs/<experiment>/`` and the committed tables (see :func:`stored_rows`).
-        runs: the runs of the current grid (``grid.load(path).runs``). When given, only their
-            rows are kept, and only rows made with exactly their parameters: rows of runs that
-            left the grid, or made with other values, stay on disk but not in the table.
-            ``stale`` says which kept rows an older version of the notebook's code made.
+        runs: the runs of the current grid (``grid.load(path).runs``). When given, ``in_table``
+            is True only for their rows made with exactly their parameters; rows of runs that
+            left the grid, or made with other values, stay (``excluded`` says why) but are not
+            counted in the table. ``stale`` says which kept rows an older version of the
+            notebook's code made. Without ``runs`` every row is in the table.
 
-    Columns: ``experiment, run_id, notebook, status, stale, task, dataset, architecture, cell,
+    Columns: ``experiment, run_id, notebook, status, in_table, stale, task, dataset, architecture, cell,
     units, depth, bidirectional, seed``, the metrics (``test_*`` then ``valid_*``), the other
     parameters, then timing, error, side outputs, provenance (``parameters_hash, code_hash,
     git_commit, git_dirty, command``: ``"unknown"`` for rows made before they were recorded)
     and versions. Rows are sorted by ``run_id``.
 
-    >>> collect("no-such-experiment", results_dir="/nonexistent").columns[:5].tolist()
-    ['experiment', 'run_id', 'notebook', 'status', 'stale']
+    >>> collect("no-such-experiment", results_dir="/nonexistent").columns[:6].tolist()
+    ['experiment', 'run_id', 'notebook', 'status', 'in_table', 'stale']
     """
     import pandas
 
     rows = stored_rows(experiment, results_dir)
-    if runs is None:
-        kept = list(rows.values())
-    else:
-        kept = []
-        for run in runs:
-            state, _ = provenance.state(rows.get(run.run_id), run)
-            if state in ("done", "stale", "failed"):
-                kept.append({**rows[run.run_id], "stale": state == "stale"})
-    frame = pandas.DataFrame(kept)
+    kept = {run_id: {**row, "in_table": runs is None, "stale": False, "excluded": ""} for run_id, row in rows.items()}
+    for run in runs or ():
+        state, reason = provenance.state(rows.get(run.run_id), run)
+        if state in ("done", "stale", "failed"):
+            kept[run.run_id].update(in_table=True, stale=state == "stale")
+        elif state == "changed":
+            kept[run.run_id]["excluded"] = reason
+    if runs is not None:
+        grid_ids = {run.run_id for run in runs}
+        for run_id, row in kept.items():
+            if run_id not in grid_ids:
+                row["excluded"] = "not in the grid"
+    frame = pandas.DataFrame(list(kept.values()))
     for name in provenance.ROW_FIELDS:
         frame[name] = frame[name].where(frame[name].notna(), provenance.UNKNOWN) if name in frame else provenance.UNKNOWN
     present = list(frame.columns)
@@ -302,10 +307,16 @@ def _format_mean_std(values):
     return f"{values.mean():.4g} ± {values.std(ddof=1):.2g}"
 
 
+def current(frame):
+    """The rows of :func:`collect`'s frame that the table counts (``in_table``)."""
+    return frame[frame["in_table"].fillna(True).astype(bool)] if "in_table" in frame else frame
+
+
 def _groups(frame, table):
     """(ok rows, group-by columns, metric columns) with the defaults applied and empty columns dropped."""
     table = table or {}
-    ok = frame[frame["status"] == "ok"]
+    ok = current(frame)
+    ok = ok[ok["status"] == "ok"]
     if ok.empty:
         return ok, [], []
     filled = [name for name in ok.columns if ok[name].notna().any()]
@@ -361,7 +372,7 @@ def summarize(frame, table=None):
     for _, group in ok.groupby(_labels(ok, group_by), sort=True):
         entry = {name: group[name].iloc[0] if group[name].notna().iloc[0] else "" for name in group_by}
         entry["n"] = len(group)
-        entry["stale"] = int(group["stale"].fillna(False).astype(bool).sum()) if "stale" in group else 0
+        entry["stale"] = int(group["stale"].fillna(False).astype(bool).sum())
         entry.update({name: _format_mean_std(pandas.to_numeric(group[name], errors="coerce")) for name in metrics})
         entries.append(entry)
         if selecting:
@@ -445,7 +456,7 @@ def figure(frame, table, path):
     return write_atomic(path, buffer.getvalue())
 
 
-def _selection_line(summary, table):
+def _selection_line(summary, group_by, table):
     """One sentence naming the configuration chosen by validation and its test scores."""
     select_by = (table or {}).get("select_by")
     if not select_by:
@@ -453,7 +464,6 @@ def _selection_line(summary, table):
     if "selected" not in summary or not (summary["selected"] == "✓").any():
         return f"Selection by {select_by}: no finished run reported it."
     chosen = summary[summary["selected"] == "✓"].iloc[0]
-    group_by = [name for name in summary.columns if name not in ("n", "stale", "selected") and not _is_score(name)]
     label = ", ".join(f"{name}={chosen[name]}" for name in group_by) or "the only configuration"
     scores = ", ".join(f"{name} {chosen[name]}" for name in summary.columns if _is_score(name) and chosen[name] != "")
     direction = "lowest" if lower_is_better(select_by) else "highest"
@@ -492,23 +502,27 @@ def write_tables(experiment, table=None, results_dir="results", runs=None, comma
     results_dir = Path(results_dir)
     frame = collect(experiment, results_dir=results_dir, runs=runs)
     write_atomic(results_dir / f"{experiment}.csv", frame.to_csv(index=False))
-    ok = int((frame["status"] == "ok").sum())
-    failed = len(frame) - ok
-    stale = int(frame["stale"].fillna(False).astype(bool).sum())
+    rows = current(frame)
+    ok = int((rows["status"] == "ok").sum())
+    failed = len(rows) - ok
+    stale = int(rows["stale"].fillna(False).astype(bool).sum())
     counts = f"{ok} runs ok, {failed} failed"
     if runs is not None:
-        counts += f", {len(runs) - len(frame)} not run yet, of {len(runs)} in the grid"
+        counts += f", {len(runs) - len(rows)} not run yet, of {len(runs)} in the grid"
     lines = [f"# {experiment}", "", counts + "."]
+    if len(frame) > len(rows):
+        lines[-1] += (f" {len(frame) - len(rows)} stored rows are not counted (other parameters, or runs no longer "
+                      "in the grid: the CSV's `excluded` column says which).")
     if stale:
         lines[-1] += (f" {stale} ok rows are stale: an older version of the notebook's code made them "
                       "(`seqlab run --rerun-stale` re-runs them).")
-    lines += [""] + (_provenance_lines(frame) or ([f"Made by `{command}`."] if command else []))
+    lines += [""] + (_provenance_lines(rows) or ([f"Made by `{command}`."] if command else []))
     summary = summarize(frame, table)
-    selection = _selection_line(summary, table)
+    selection = _selection_line(summary, _groups(frame, table)[1], table)
     if selection:
         lines += ["", selection]
     lines += ["", summary.to_markdown(index=False) if len(summary) else "(no finished runs)"]
-    failures = frame[frame["status"] != "ok"]
+    failures = rows[rows["status"] != "ok"]
     if len(failures):
         lines += ["", "Failed runs:", ""]
         lines += [f"- `{row.run_id}` ({row.notebook}): {row.error}" for row in failures.itertuples()]

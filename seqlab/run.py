@@ -474,7 +474,7 @@ def main(argv=None):
         return 130
     print(results.write_tables(experiment.name, experiment.table, results_dir=results_dir, runs=experiment.runs,
                                command=command))
-    current = results.collect(experiment.name, results_dir=results_dir, runs=experiment.runs)
+    current = results.current(results.collect(experiment.name, results_dir=results_dir, runs=experiment.runs))
     failures = current[current["status"] != "ok"]
     for _, failure in failures.iterrows():
         notebook = results_dir / "runs" / experiment.name / f"{failure['run_id']}.ipynb"

@@ -41,13 +41,16 @@ def test_changed_parameter_reruns_and_shrunk_grid_shows_new_n(fixture_project, c
     assert "re-running seed=0: parameters changed: learning_rate 0.1 -> 0.2" in err
     assert rows_in(fixture_project.runs_dir())["seed=1"]["learning_rate"] == 0.2
     table = pandas.read_csv(fixture_project.root / "results" / "sweep.csv")
-    assert table["run_id"].tolist() == ["seed=0", "seed=1"]  # the shrunk grid: n = 2, not 4
-    assert set(table["learning_rate"]) == {0.2}
+    counted = table[table["in_table"]]
+    assert counted["run_id"].tolist() == ["seed=0", "seed=1"]  # the shrunk grid: n = 2, not 4
+    assert set(counted["learning_rate"]) == {0.2}
     markdown = (fixture_project.root / "results" / "sweep.md").read_text()
-    assert "2 runs ok, 0 failed, 0 not run yet, of 2 in the grid." in markdown
+    assert "2 runs ok, 0 failed, 0 not run yet, of 2 in the grid. 2 stored rows are not counted" in markdown
     assert "|   2 |" in markdown
-    # rows of runs that left the grid stay on disk
+    # rows of runs that left the grid stay on disk and in the CSV, marked
     assert (fixture_project.runs_dir() / "seed=3.json").exists()
+    assert table.set_index("run_id")["excluded"].fillna("").to_dict() == {
+        "seed=0": "", "seed=1": "", "seed=2": "not in the grid", "seed=3": "not in the grid"}
 
 
 def test_code_edit_is_stale_until_rerun_stale(fixture_project, capsys):
@@ -66,6 +69,7 @@ def test_code_edit_is_stale_until_rerun_stale(fixture_project, capsys):
     markdown = (fixture_project.root / "results" / "sweep.md").read_text()
     assert "2 ok rows are stale" in markdown and "--rerun-stale" in markdown
     assert pandas.read_csv(fixture_project.root / "results" / "sweep.csv")["stale"].tolist() == [True, True]
+    assert "|   2 |       2 |" in markdown  # n and stale per configuration
     assert run.main([str(path), "--rerun-stale"]) == 0
     assert pandas.read_csv(fixture_project.root / "results" / "sweep.csv")["stale"].tolist() == [False, False]
     assert "rows are stale" not in (fixture_project.root / "results" / "sweep.md").read_text()

@@ -72,9 +72,9 @@ def test_collect_has_one_schema(tmp_path):
     (tmp_path / "runs" / "demo" / ".cell=gru,seed=9.json.0123.tmp").write_text('{"trunc')  # left by a SIGKILL
     frame = results.collect("demo", results_dir=tmp_path)
     assert frame.columns.tolist() == [
-        "experiment", "run_id", "notebook", "status", "stale", "task", "dataset", "architecture", "cell", "units",
-        "depth", "bidirectional", "seed", "test_f1", "valid_f1", "epochs", "train_seconds", "duration_s", "error",
-        "outputs", "parameters_hash", "code_hash", "git_commit", "git_dirty", "command", *results.ENVIRONMENT_FIELDS,
+        "experiment", "run_id", "notebook", "status", "in_table", "stale", "task", "dataset", "architecture", "cell",
+        "units", "depth", "bidirectional", "seed", "test_f1", "valid_f1", "epochs", "train_seconds", "duration_s",
+        "error", "excluded", "outputs", "parameters_hash", "code_hash", "git_commit", "git_dirty", "command", *results.ENVIRONMENT_FIELDS,
     ]
     # rows made before provenance was recorded say so instead of inventing it
     assert set(frame["git_commit"]) == {"unknown"} and set(frame["command"]) == {"unknown"}
