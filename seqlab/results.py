@@ -533,7 +533,7 @@ def write_tables(experiment, table=None, results_dir="results", runs=None, comma
 
 
 def main(argv=None):
-    """``seqlab results EXPERIMENT``: rebuild the tables and figure from the stored rows.
+    """``seqlab results EXPERIMENT`` rebuilds the tables and figure from the stored rows; ``--readme`` the README headlines.
 
     EXPERIMENT is an experiment YAML or a name (``experiments/<name>.yaml``). The rows are those
     under ``results/runs/<name>/`` and the committed ``results/<name>.csv``; only rows of the
@@ -545,9 +545,20 @@ def main(argv=None):
     from seqlab import grid
 
     argument_parser = argparse.ArgumentParser(prog="seqlab results", description=main.__doc__.splitlines()[0])
-    argument_parser.add_argument("experiment", help="experiment YAML or name")
+    argument_parser.add_argument("experiment", nargs="?", help="experiment YAML or name")
     argument_parser.add_argument("--results-dir", default=None, help="default: <project root>/results")
+    argument_parser.add_argument("--readme", action="store_true",
+                                 help="rewrite README.md's headline table from results/headlines.yaml and the tables")
     arguments = argument_parser.parse_args(argv)
+    if arguments.readme:
+        from seqlab import headlines
+
+        changed = headlines.write_readme()
+        print("README.md headlines " + ("rewritten" if changed else "already up to date"))
+        if not arguments.experiment:
+            return 0
+    if not arguments.experiment:
+        argument_parser.error("give an EXPERIMENT, or --readme")
     path = Path(arguments.experiment)
     if path.suffix not in (".yaml", ".yml"):
         path = Path("experiments") / f"{arguments.experiment}.yaml"

@@ -1,0 +1,128 @@
+"""README headlines made from the committed results tables, never typed by hand.
+
+``results/headlines.yaml`` lists one headline per task: the experiments whose configurations
+compete, the validation metric that chooses among them (``select_by``), the test metrics to
+report for the chosen one, and the published anchor. :func:`headline_table` pools the
+configurations (groups of each experiment's ``table.group_by``) of every listed experiment,
+keeps the one with the best mean validation score, and reports its test scores (mean ± std
+over its runs, with n). ``seqlab results --readme`` writes the table into README.md between
+``<!-- headlines:begin -->`` and ``<!-- headlines:end -->``; a test fails when README and
+tables disagree.
+
+A headline entry::
+
+    - task: sentiment (notebooks/sentiment)
+      data: SST-2 test
+      experiments: [sentiment_sst2, sentiment_sst2_best, sentiment_sst2_tuning]
+      select_by: valid_accuracy
+      report: [test_accuracy]
+      anchor: "Kim 2014 CNN-rand 82.7; NBSVM-bi 83.4 measured here"
+"""
+
+import re
+from pathlib import Path
+
+import pandas
+import yaml
+
+from seqlab import grid, results
+
+BEGIN, END = "<!-- headlines:begin -->", "<!-- headlines:end -->"
+ENTRY_KEYS = ("task", "data", "experiments", "select_by", "report", "anchor")
+
+
+class HeadlineError(ValueError):
+    """A malformed headlines file or a headline whose experiments have no usable rows."""
+
+
+def read_headlines(path):
+    """The checked list of headline entries of a headlines YAML file."""
+    entries = yaml.safe_load(Path(path).read_text())
+    if not isinstance(entries, list):
+        raise HeadlineError(f"{path}: a list of headline mappings is required; got {type(entries).__name__}.")
+    for entry in entries:
+        missing = [key for key in ENTRY_KEYS if key not in (entry or {})]
+        unknown = sorted(set(entry or {}) - set(ENTRY_KEYS))
+        if missing or unknown:
+            raise HeadlineError(f"{path}: headline {entry!r}: missing keys {missing}, unknown keys {unknown}; "
+                                f"each needs exactly {', '.join(ENTRY_KEYS)}.")
+    return entries
+
+
+def _configurations(experiment, results_dir, metrics):
+    """One row per configuration of an experiment: label, n, the metrics' values (lists) of its ok rows."""
+    frame = results.current(results.collect(experiment.name, results_dir=results_dir, runs=experiment.runs))
+    ok = frame[frame["status"] == "ok"]
+    group_by = [name for name in experiment.table.get("group_by", []) if name in ok and ok[name].notna().any()]
+    if ok.empty:
+        return []
+    configurations = []
+    for label, group in ok.groupby(results._labels(ok, group_by), sort=True):
+        values = {name: pandas.to_numeric(group[name], errors="coerce").dropna() if name in group else pandas.Series(dtype=float)
+                  for name in metrics}
+        names = ", ".join(f"{name}={value}" for name, value in zip(group_by, label.split(", "))) if group_by else ""
+        configurations.append({"experiment": experiment.name, "configuration": names, "n": len(group), **values})
+    return configurations
+
+
+def _scale(metric):
+    """Accuracies, F1 scores and error rates are shown in percent, as papers quote them."""
+    return 100 if any(word in metric for word in ("accuracy", "f1", "error")) else 1
+
+
+def _mean_std(values, scale):
+    if values.empty:
+        return "-"
+    if len(values) == 1:
+        return f"{values.iloc[0] * scale:.4g}"
+    return f"{values.mean() * scale:.4g} ± {values.std(ddof=1) * scale:.2g}"
+
+
+def headline_rows(entries, root="."):
+    """The chosen configuration of each headline: dicts with the Markdown columns."""
+    root = Path(root)
+    rows = []
+    for entry in entries:
+        select_by, report = entry["select_by"], list(entry["report"])
+        candidates = []
+        for name in entry["experiments"]:
+            experiment = grid.load(root / "experiments" / f"{name}.yaml")
+            candidates += _configurations(experiment, root / "results", [select_by, *report])
+        scored = [candidate for candidate in candidates if not candidate[select_by].empty]
+        if not scored:
+            rows.append({"task": entry["task"], "data": entry["data"],
+                         "chosen by validation (of all configurations)": "no finished run yet", "validation": "-",
+                         "test (mean ± std over runs)": "-", "n": 0, "anchor": entry["anchor"]})
+            continue
+        key = lambda candidate: candidate[select_by].mean()
+        chosen = min(scored, key=key) if results.lower_is_better(select_by) else max(scored, key=key)
+        rows.append({
+            "task": entry["task"], "data": entry["data"],
+            "chosen by validation (of all configurations)":
+                f"`{chosen['experiment']}`: {chosen['configuration'] or 'its one configuration'} (of {len(scored)})",
+            "validation": f"{select_by} {_mean_std(chosen[select_by], _scale(select_by))}",
+            "test (mean ± std over runs)": "; ".join(
+                f"{metric} {_mean_std(chosen[metric], _scale(metric))}" for metric in report),
+            "n": chosen["n"], "anchor": entry["anchor"],
+        })
+    return rows
+
+
+def headline_table(headlines_path="results/headlines.yaml", root="."):
+    """The Markdown table of :func:`headline_rows`, with the command that makes it."""
+    table = pandas.DataFrame(headline_rows(read_headlines(Path(root) / headlines_path), root)).to_markdown(index=False)
+    return (f"{BEGIN}\n<!-- made by `seqlab results --readme` from {headlines_path} and the results tables; "
+            f"do not edit by hand -->\n{table}\n{END}")
+
+
+def write_readme(readme="README.md", root="."):
+    """Replace README's headlines block by a fresh :func:`headline_table`; return True when it changed."""
+    path = Path(root) / readme
+    text = path.read_text()
+    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.DOTALL)
+    if not pattern.search(text):
+        raise HeadlineError(f"{path} has no {BEGIN} ... {END} block; add one where the headlines go.")
+    new = pattern.sub(lambda _: headline_table(root=root), text)
+    if new != text:
+        results.write_atomic(path, new)
+    return new != text
