@@ -149,7 +149,7 @@ def test_dask_engine_local_cluster_failure_and_killed_worker(fixture_project, ca
     pytest.importorskip("distributed")
     marker = fixture_project.root / "started"
     path = fixture_project.experiment(
-        TINY + "grid:\n  - {depth: [1, 2]}\n  - {depth: 3, fail: true}\n"
+        TINY + "grid:\n  - {depth: [1, 2], side_output: from-a-worker}\n  - {depth: 3, fail: true}\n"
         f"  - {{depth: 4, sleep_seconds: 3.0, started_marker: {str(marker)!r}}}\n"
     )
     exit_codes = []
@@ -169,8 +169,11 @@ def test_dask_engine_local_cluster_failure_and_killed_worker(fixture_project, ca
     rows = rows_in(fixture_project.runs_dir())
     statuses = {name: row["status"] for name, row in rows.items()}
     killed = statuses.pop(next(name for name in rows if name.startswith("depth=4")))
-    assert statuses == {"depth=1": "ok", "depth=2": "ok", "depth=3,fail=true": "failed"}
-    assert [rows[f"depth={depth}"]["test_accuracy"] for depth in (1, 2)] == pytest.approx([0.11, 0.21])
+    ok_ids = ["depth=1,side_output=from-a-worker", "depth=2,side_output=from-a-worker"]
+    assert statuses == {ok_ids[0]: "ok", ok_ids[1]: "ok", "depth=3,fail=true": "failed"}
+    assert [rows[name]["test_accuracy"] for name in ok_ids] == pytest.approx([0.11, 0.21])
+    # side outputs written on a worker travel back with the row, into the run's folder
+    assert all((fixture_project.runs_dir() / name / "note.txt").read_text() == "from-a-worker" for name in ok_ids)
     assert rows["depth=3,fail=true"]["error"].startswith("RuntimeError: fixture failure")
     # the client wrote every executed notebook (the workers return them)
     assert all((fixture_project.runs_dir() / f"{name}.ipynb").exists() for name in rows if name != "depth=3,fail=true")
