@@ -119,3 +119,16 @@ def test_bar_chart_draws_one_panel_per_reported_metric(tmp_path):
     chart = results.bar_chart(single, {"group_by": ["cell"], "metrics": ["test_f1"]})
     assert len(chart.axes) == 1 and chart.get_figheight() >= 1.3
     assert results.bar_chart(frame, {"group_by": ["cell"], "metrics": ["test_unreported"]}) is None
+
+
+def test_record_names_the_data_sources_and_the_sha256_of_the_files_read(tmp_path):
+    import hashlib
+
+    from seqlab.data import sources
+
+    names = tmp_path / "dinos.txt"
+    names.write_text("aachenosaurus\nbrontosaurus\n")
+    sources.resolve("dinos", path=names)
+    row = results.record(task="demo")
+    assert "dinos (path)" in row["data_sources"].split("; ")
+    assert f"dinos.txt={hashlib.sha256(names.read_bytes()).hexdigest()}" in row["data_files"].split("; ")
