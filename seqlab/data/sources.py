@@ -14,9 +14,9 @@ Resolving a source tries, in order:
    (socket timeout, progress bar, temporary file renamed into place only when the digest
    matches; ``.zip`` / ``.tar.gz`` archives are extracted into the folder).
 
-A folder that lacks one of the source's ``files`` does not hold the source. When nothing
-works, :class:`DataNotFoundError` names the source, every place tried and why it failed, and
-the three ways to supply the data.
+A folder that lacks one of the source's ``files`` (under its name or one of its
+``alternative_names``) does not hold the source. When nothing works, :class:`DataNotFoundError`
+names the source, every place tried and why it failed, and the three ways to supply the data.
 
 Helpers shared by the task loaders:
 
@@ -27,6 +27,8 @@ Helpers shared by the task loaders:
   *without importing the package* (some data-only wheels have a broken ``__init__``).
 - :class:`DataFormatError` takes ``path=`` and ``line=`` and prefixes the message with
   ``file:line:``.
+- :func:`find_file`: the first of a file's accepted names (:func:`accepted_names`) present
+  in a folder.
 
 >>> source = Source(name="tiny", task="text", folder="tiny", files=("tiny.txt",),
 ...                 loader=lambda path: read_lines(path / "tiny.txt"),
@@ -100,6 +102,9 @@ class Source:
         folder: folder name under ``$SEQLAB_DATA_DIR`` and the cache.
         files: file names (relative to the folder) that must all exist for a folder to hold
             the source.
+        alternative_names: ``{file name: (other names, ...)}``: a file of ``files`` that
+            publishers distribute under other names too; any one of the names will do, the
+            first present in the order ``(file name, *other names)`` is used.
         loader: ``loader(path, **keywords)`` -> dataset; receives the resolved path.
         citation: where the data comes from (paper, repository, commit).
         licence: the data's licence, as stated by its publisher (``"unclear"`` if unknown).
@@ -124,6 +129,7 @@ class Source:
     sha256: Optional[Union[str, dict]] = None
     embedded: Optional[Callable] = None
     description: str = ""
+    alternative_names: dict = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -131,6 +137,14 @@ class Source:
         if isinstance(self.files, str):
             raise ValueError(f"files={self.files!r} for source {self.name!r}: give a list of file names, not a string.")
         object.__setattr__(self, "files", tuple(self.files))
+        if not isinstance(self.alternative_names, dict) or not set(self.alternative_names) <= set(self.files):
+            raise ValueError(f"alternative_names={self.alternative_names!r} for source {self.name!r}: a mapping "
+                             f"{{file name: (other names, ...)}} whose keys are among files {self.files} is required.")
+        if any(isinstance(names, str) for names in self.alternative_names.values()):
+            raise ValueError(f"alternative_names={self.alternative_names!r} for source {self.name!r}: give each "
+                             "file's other names as a list, not a string.")
+        object.__setattr__(self, "alternative_names",
+                           {file_name: tuple(names) for file_name, names in self.alternative_names.items()})
         if not callable(self.loader):
             raise ValueError(f"loader={self.loader!r} for source {self.name!r}: a callable loader(path, **keywords) is required.")
         if self.embedded is not None and not callable(self.embedded):
@@ -209,8 +223,28 @@ def _missing_file(source, folder):
     if not folder.is_dir():
         return f"{folder} is not a folder"
     for file_name in source.files:
-        if not (folder / file_name).is_file():
-            return f"{folder} has no file {file_name}"
+        names = accepted_names(source, file_name)
+        if find_file(folder, names) is None:
+            return f"{folder} has no file {' or '.join(names)}"
+    return None
+
+
+def accepted_names(source, file_name):
+    """``file_name`` of ``source.files`` followed by its ``alternative_names``.
+
+    >>> source = Source(name="piano", task="music", folder="piano", files=("Piano_midi.mat",), loader=print,
+    ...                 citation="-", licence="-", alternative_names={"Piano_midi.mat": ["Piano-midi.de.pickle"]})
+    >>> accepted_names(source, "Piano_midi.mat")
+    ('Piano_midi.mat', 'Piano-midi.de.pickle')
+    """
+    return (file_name, *source.alternative_names.get(file_name, ()))
+
+
+def find_file(folder, names):
+    """The first of ``names`` that is a file in ``folder`` (a ``pathlib.Path``), or ``None``."""
+    for name in names:
+        if (pathlib.Path(folder) / name).is_file():
+            return pathlib.Path(folder) / name
     return None
 
 
@@ -290,11 +324,11 @@ def resolve(name, path=None, *, download=True):
     """
     source = describe(name)
     place, resolved = locate(source, path, download=download)
-    _RESOLVED[source.name] = (place, resolved, source.files)
+    _RESOLVED[source.name] = (place, resolved, tuple(accepted_names(source, file_name) for file_name in source.files))
     return resolved
 
 
-_RESOLVED = {}  # source name -> (place, path, files) for every source resolved in this process
+_RESOLVED = {}  # source name -> (place, path, accepted names of each file) for every source resolved in this process
 
 
 def resolved_sources():
@@ -306,10 +340,10 @@ def resolved_sources():
     Sources that are a folder of many files (a MIDI folder, the music21 corpus) list no files.
     """
     files = []
-    for place, path, names in _RESOLVED.values():
+    for place, path, accepted in _RESOLVED.values():
         path = pathlib.Path(path)
-        candidates = [path] if path.is_file() else [path / name for name in names]
-        files += [f"{candidate.name}={sha256_of(candidate)}" for candidate in candidates if candidate.is_file()]
+        candidates = [path] if path.is_file() else [find_file(path, names) for names in accepted]
+        files += [f"{candidate.name}={sha256_of(candidate)}" for candidate in candidates if candidate is not None]
     return {
         "data_sources": "; ".join(f"{name} ({place})" for name, (place, _, _) in _RESOLVED.items()),
         "data_files": "; ".join(files),
@@ -331,7 +365,7 @@ def _url_text(source):
 def _not_found_message(source, tried):
     lines = [f"data source {source.name!r} was not found. Tried:"]
     lines += [f"  - {reason}" for reason in tried]
-    files = ", ".join(source.files) or "(its files)"
+    files = ", ".join(" or ".join(accepted_names(source, file_name)) for file_name in source.files) or "(its files)"
     lines += [
         "Supply it in one of three ways:",
         f"  1. pass path=... (a folder holding {files}, or the data file itself);",
