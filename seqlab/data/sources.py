@@ -60,7 +60,7 @@ from typing import Callable, Optional, Union
 
 from tqdm import tqdm
 
-TASK_MODULES = ("music", "ner", "sentiment", "dna", "text")
+TASK_MODULES = ("music", "ner", "sentiment", "dna", "text", "embeddings")
 DOWNLOAD_TIMEOUT_SECONDS = 30
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
 
