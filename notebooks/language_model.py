@@ -46,10 +46,9 @@ temperatures: str = "0.5,1.0,1.5"  # sampling temperatures to compare, 0 for gre
 top_k: int = 0  # keep only the k most probable tokens when sampling, 0 for all
 num_samples: int = 6  # samples per temperature
 seed: int = 0  # seed for splits, weights and sampling
-save_outputs: bool = False  # write the comparison table to results/curriculum/
+save_outputs: bool = False  # write the comparison table to seqlab.results.output_folder() (seqlab run: the run's folder)
 
 # %%
-import os
 import time
 
 import numpy as np
@@ -187,8 +186,7 @@ for level, examples, vocabulary in (("character", prose_characters, character_vo
     })
 comparison = pd.DataFrame(comparison).set_index("level")
 if save_outputs:
-    os.makedirs("../results/curriculum", exist_ok=True)
-    comparison.to_markdown("../results/curriculum/language_model_char_vs_word.md")
+    comparison.to_markdown(seqlab.results.output_folder() / "language_model_char_vs_word.md")
 comparison.round(3).T
 
 # %%

@@ -57,12 +57,11 @@ patience: int = 5  # early stopping: epochs without a better valid F1
 batch_size: int = 16  # sentences per batch
 learning_rate: float = 0.01  # Adam learning rate
 seed: int = 0  # seed of weights, dropout and batch order
-save_outputs: bool = False  # save the per-type scores and the error table under results/ner/
+save_outputs: bool = False  # save the per-type scores and error table to seqlab.results.output_folder() (seqlab run: the run's folder)
 strategy: str = "none"  # devices training together: none (one) or mirrored (every GPU, or cpu_replicas logical CPUs)
 cpu_replicas: int = 1  # with strategy mirrored and no GPU: logical CPU devices to mirror over (1: the whole CPU)
 
 # %%
-import pathlib
 import time
 
 import keras
@@ -201,8 +200,7 @@ errors
 
 # %%
 if save_outputs:
-    folder = pathlib.Path("..") / "results" / "ner"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = seqlab.results.output_folder()
     run_name = f"{dataset}_{cell}_{'bi' if bidirectional else 'uni'}_{characters}{'_crf' if crf else ''}_seed{seed}"
     per_type.to_csv(folder / f"{run_name}_per_type.csv")
     errors.to_csv(folder / f"{run_name}_errors.csv", index=False)

@@ -41,10 +41,9 @@ test_examples: int = 100  # test examples per task (dates: a quarter, decoded on
 batch_size: int = 32  # examples per batch
 learning_rate: float = 0.005  # Adam learning rate
 seed: int = 0  # seed for data splits, weights and sampling
-save_outputs: bool = False  # write the shape table to results/curriculum/
+save_outputs: bool = False  # write the shape table to seqlab.results.output_folder() (seqlab run: the run's folder)
 
 # %%
-import os
 import time
 
 import numpy as np
@@ -258,8 +257,7 @@ print(f"exact match on {len(test_dates)} unseen dates: {exact:.3f}")
 # NBVAL_CHECK_OUTPUT
 table = pd.DataFrame(shapes)
 if save_outputs:
-    os.makedirs("../results/curriculum", exist_ok=True)
-    table.to_markdown("../results/curriculum/architectures.md", index=False)
+    table.to_markdown(seqlab.results.output_folder() / "architectures.md", index=False)
 table[["architecture", "task", "T_x", "T_y", "input shape", "output shape", "parameters"]]
 
 # %%

@@ -35,7 +35,7 @@ units: int = 5  # size of the hidden state a<t>
 gradient_entries: int = 4  # entries per weight matrix compared with finite differences
 epsilon: float = 1e-5  # finite-difference step (the check runs in float64)
 seed: int = 0  # seed for the weights and the checked entries
-save_outputs: bool = False  # write the figure under results/figures/
+save_outputs: bool = False  # write the figure to seqlab.results.output_folder() (seqlab run: the run's folder)
 
 # %%
 import numpy as np
@@ -158,7 +158,7 @@ axis.set_title("hidden state a<t> along the sentence (untrained weights)")
 figure.colorbar(image, ax=axis)
 figure.tight_layout()
 if save_outputs:
-    figure.savefig("../results/figures/curriculum_rnn_from_scratch_states.png", dpi=80)
+    figure.savefig(seqlab.results.output_folder() / "curriculum_rnn_from_scratch_states.png", dpi=80)
 plt.show()
 
 # %% [markdown]

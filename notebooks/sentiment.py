@@ -49,7 +49,7 @@ patience: int = 3  # early stopping: epochs without a better valid accuracy
 batch_size: int = 32  # sentences per batch
 learning_rate: float = 0.001  # Adam learning rate
 seed: int = 0  # seed of weights, dropout and batch order
-save_outputs: bool = False  # save the confusion-matrix figure under results/figures/
+save_outputs: bool = False  # save the confusion-matrix figure to seqlab.results.output_folder() (seqlab run: the run's folder)
 strategy: str = "none"  # devices training together: none (one) or mirrored (every GPU, or cpu_replicas logical CPUs)
 cpu_replicas: int = 1  # with strategy mirrored and no GPU: logical CPU devices to mirror over (1: the whole CPU)
 
@@ -163,11 +163,7 @@ print(f"valid accuracy {valid_accuracy:.4f}  test accuracy {test_accuracy:.4f}  
 matrix = classification.confusion_matrix(labels["test"], predicted["test"], num_classes=num_classes)
 figure = classification.confusion_matrix_figure(matrix, class_names, title=f"{dataset} test")
 if save_outputs:
-    import pathlib
-
-    folder = pathlib.Path("../results/figures")
-    folder.mkdir(parents=True, exist_ok=True)
-    figure.savefig(folder / f"sentiment_{dataset}_confusion.png", dpi=100)
+    figure.savefig(seqlab.results.output_folder() / f"sentiment_{dataset}_confusion.png", dpi=100)
 
 # %% [markdown]
 # The mistakes the model was surest of often carry sarcasm, negation, or a label that is

@@ -50,7 +50,7 @@ clip_norm: float = 1.0  # clipnorm: rescale each gradient tensor to at most this
 clip_value: float = 0.1  # clipvalue: clip each gradient entry to [-clip_value, clip_value]
 clip_epochs: int = 2  # epochs of the clipping comparison
 seed: int = 0  # seed for data, weights and shuffling
-save_outputs: bool = False  # write figures under results/figures/
+save_outputs: bool = False  # write the figures to seqlab.results.output_folder() (seqlab run: the run's folder)
 
 # %%
 import time
@@ -126,7 +126,7 @@ axis.set_title(f"gradient reaching each step at initialisation (distance {probe_
 axis.legend()
 figure.tight_layout()
 if save_outputs:
-    figure.savefig("../results/figures/curriculum_vanishing_gradient_norms.png", dpi=80)
+    figure.savefig(seqlab.results.output_folder() / "curriculum_vanishing_gradient_norms.png", dpi=80)
 plt.show()
 subject_share = {cell: float(norms[1] / norms[-1]) for cell, norms in initial_norms.items()}
 pd.DataFrame({"cell": list(subject_share), "||dL/da<subject>|| / ||dL/da<T>||": list(subject_share.values())})
@@ -170,7 +170,7 @@ axis.set_ylim(0.4, 1.02)
 axis.legend()
 figure.tight_layout()
 if save_outputs:
-    figure.savefig("../results/figures/curriculum_vanishing_accuracy.png", dpi=80)
+    figure.savefig(seqlab.results.output_folder() / "curriculum_vanishing_accuracy.png", dpi=80)
 plt.show()
 
 # %% [markdown]
@@ -209,7 +209,7 @@ axis.set_title("SimpleRNN at initialisation, recurrent matrix = gain x orthogona
 axis.legend()
 figure.tight_layout()
 if save_outputs:
-    figure.savefig("../results/figures/curriculum_exploding_gradient_norms.png", dpi=80)
+    figure.savefig(seqlab.results.output_folder() / "curriculum_exploding_gradient_norms.png", dpi=80)
 plt.show()
 pd.DataFrame({"gain": gain_list, "||dL/da<1>||": [norms[0] for norms in exploding.values()],
               "||dL/da<T>||": [norms[-1] for norms in exploding.values()]})
@@ -253,7 +253,7 @@ axis.set_title(f"SimpleRNN, gain {clip_gain:g}, SGD {clip_learning_rate:g}")
 axis.legend()
 figure.tight_layout()
 if save_outputs:
-    figure.savefig("../results/figures/curriculum_gradient_clipping.png", dpi=80)
+    figure.savefig(seqlab.results.output_folder() / "curriculum_gradient_clipping.png", dpi=80)
 plt.show()
 final_losses = {label: float(losses[-1]) for label, losses in curves.items()}
 pd.DataFrame({"training": list(final_losses), "final loss": list(final_losses.values())})

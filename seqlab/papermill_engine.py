@@ -10,8 +10,9 @@ engine, and in addition
   that shadows one of them with another value;
 - points :func:`seqlab.results.output_folder` at ``<output stem>_outputs/`` beside the output
   notebook, so figures and MIDI files land next to it, not relative to the notebook's folder;
-- writes the row the notebook recorded to ``<output stem>.json`` beside the output notebook
-  (atomically), when the output is a local file and the notebook recorded one.
+- writes the row the notebook recorded, preceded by every parameter value (as ``seqlab run``
+  does), to ``<output stem>.json`` beside the output notebook (atomically), when the output
+  is a local file and the notebook recorded one.
 
 Notebooks that never call ``record`` run exactly as with the ``nbclient`` engine.
 """
@@ -73,7 +74,8 @@ class SeqlabEngine:
                 os.environ.pop(name, None)
         rows = results.rows_in(executed)
         if rows and environment and _local(output_path):
-            results.write_atomic(Path(output_path).with_suffix(".json"), json.dumps(rows[-1], indent=1) + "\n")
+            row = {**json.loads(environment[results.RUN_VALUES_VARIABLE]), **rows[-1]}  # every parameter, as seqlab run
+            results.write_atomic(Path(output_path).with_suffix(".json"), json.dumps(row, indent=1) + "\n")
         return executed
 
 

@@ -149,6 +149,7 @@ def test_plain_papermill_writes_the_row_and_side_outputs_beside_the_output_noteb
     )
     row = json.loads(output.with_suffix(".json").read_text())
     assert row["seed"] == 3 and row["test_accuracy"] == pytest.approx(0.14)
+    assert row["learning_rate"] == 0.01 and row["side_output"] == "beside"  # every parameter, defaults included
     assert (output.parent / "tiny-run_outputs" / "note.txt").read_text() == "beside"
     failed = subprocess.run(
         [sys.executable, "-m", "papermill", str(fixture_project.root / "notebooks" / "tiny.ipynb"),
