@@ -82,3 +82,101 @@ def test_kmer_classifier_learns_codon_statistics():
         dna.KmerClassifier().score(ids)
     with pytest.raises(ValueError, match="k=0"):
         dna.KmerClassifier(k=0)
+
+
+# --------------------------------------------------------------------------- gene-level scores
+
+FORWARD, REVERSE = Gene(10, 40, 1), Gene(50, 80, -1)  # stop codons at 37..39 and 50..52
+
+
+def test_gene_scores_exact_match():
+    scores = dna.gene_scores([FORWARD, REVERSE], [FORWARD, REVERSE], 100)
+    assert scores["reference_genes"] == scores["predicted_genes"] == 2
+    assert scores["stop_recall"] == scores["exact_recall"] == scores["precision"] == 1.0
+    assert scores["exact_precision"] == scores["start_accuracy"] == 1.0
+    assert scores["mcc"] == scores["sensitivity"] == scores["specificity"] == scores["coding_precision"] == 1.0
+    assert scores["note"] == "" and scores["bases"] == 100 and scores["reference_coding_bases"] == 60
+    # plain tuples work as well as Gene s
+    assert dna.gene_scores([(10, 40, 1)], [(10, 40, 1)], 100)["exact_recall"] == 1.0
+
+
+def test_gene_scores_wrong_start_keeps_the_stop_match():
+    scores = dna.gene_scores([FORWARD, REVERSE], [Gene(16, 40, 1), Gene(50, 71, -1)], 100)
+    assert scores["stop_recall"] == 1.0 and scores["precision"] == 1.0
+    assert scores["exact_recall"] == 0.0 and scores["exact_precision"] == 0.0 and scores["start_accuracy"] == 0.0
+    # per base: 6 + 9 coding bases missed, none predicted wrongly
+    assert scores["sensitivity"] == pytest.approx(45 / 60) and scores["specificity"] == 1.0
+    tp, fn, fp, tn = 45, 15, 0, 40
+    assert scores["mcc"] == pytest.approx((tp * tn - fp * fn) / np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)))
+
+
+def test_gene_scores_wrong_frame_or_strand_does_not_match():
+    scores = dna.gene_scores([FORWARD], [Gene(11, 41, 1), Gene(10, 40, -1)], 100)
+    assert scores["stop_recall"] == 0.0 and scores["precision"] == 0.0
+    assert scores["start_accuracy"] is None and "no reference gene's stop codon is predicted" in scores["note"]
+    # a reverse gene keeps its stop codon at its left end: same right end, other left end is no match
+    scores = dna.gene_scores([REVERSE], [Gene(53, 80, -1)], 100)
+    assert scores["stop_recall"] == 0.0 and scores["precision"] == 0.0
+    assert scores["sensitivity"] == pytest.approx(27 / 30)
+
+
+def test_gene_scores_merged_genes_match_the_downstream_stop_only():
+    upstream, downstream = Gene(10, 40, 1), Gene(45, 70, 1)
+    scores = dna.gene_scores([upstream, downstream], [Gene(10, 70, 1)], 100)
+    assert scores["stop_recall"] == 0.5 and scores["exact_recall"] == 0.0 and scores["precision"] == 1.0
+    assert scores["sensitivity"] == 1.0 and scores["specificity"] == pytest.approx(40 / 45)
+    assert scores["coding_precision"] == pytest.approx(55 / 60)
+    # on the reverse strand the 3' end is the left end: the left-most gene's stop is kept
+    left, right = Gene(10, 40, -1), Gene(45, 70, -1)
+    scores = dna.gene_scores([left, right], [Gene(10, 70, -1)], 100)
+    assert scores["stop_matches"] == 1 and scores["stop_recall"] == 0.5
+
+
+def test_gene_scores_missed_gene_and_false_positive():
+    missed = dna.gene_scores([FORWARD, REVERSE], [FORWARD], 100)
+    assert missed["stop_recall"] == 0.5 and missed["exact_recall"] == 0.5 and missed["precision"] == 1.0
+    assert missed["sensitivity"] == 0.5 and missed["specificity"] == 1.0
+    extra = dna.gene_scores([FORWARD, REVERSE], [FORWARD, REVERSE, Gene(85, 97, 1)], 100)
+    assert extra["stop_recall"] == 1.0 and extra["precision"] == pytest.approx(2 / 3)
+    assert extra["exact_precision"] == pytest.approx(2 / 3)
+    assert extra["specificity"] == pytest.approx(28 / 40) and extra["coding_precision"] == pytest.approx(60 / 72)
+
+
+def test_gene_scores_count_genes_where_their_stop_codon_is():
+    crossing = Gene(40, 60, -1)  # stop codon 40..42, start codon 57..59
+    reference = [Gene(10, 30, 1), crossing, Gene(70, 90, -1)]
+    scores = dna.gene_scores(reference, [crossing], (0, 50))
+    assert scores["reference_genes"] == 2 and scores["stop_recall"] == 0.5 and scores["precision"] == 1.0
+    assert scores["bases"] == 50 and scores["reference_coding_bases"] == 30  # 20 + the 10 bases of crossing inside
+    right = dna.gene_scores(reference, [crossing], (50, 100))
+    assert right["reference_genes"] == 1 and right["predicted_genes"] == 0
+    assert right["precision"] is None and right["stop_recall"] == 0.0
+    assert right["note"].startswith("no predicted gene has its stop codon in the scored bases")
+    assert right["sensitivity"] == pytest.approx(10 / 30)  # the crossing gene's bases inside still count
+    nothing = dna.gene_scores(reference, [], (50, 100))
+    assert nothing["sensitivity"] == 0.0 and nothing["mcc"] == 0.0  # constant prediction: MCC 0, not None
+    # a stop codon cut by the edge does not count
+    assert dna.gene_scores([Gene(10, 30, 1)], [], (0, 29))["reference_genes"] == 0
+
+
+def test_gene_scores_without_reference_genes_say_so():
+    scores = dna.gene_scores([], [Gene(10, 40, 1)], 100)
+    for key in ("stop_recall", "exact_recall", "start_accuracy", "mcc", "sensitivity"):
+        assert scores[key] is None, key
+    assert scores["precision"] == 0.0 and scores["specificity"] == pytest.approx(0.7)
+    assert scores["note"] == "no reference gene has its stop codon in the scored bases; no reference coding base"
+    everything = dna.gene_scores([Gene(0, 30, 1)], [Gene(0, 30, 1)], 30)
+    assert everything["mcc"] is None and everything["specificity"] is None
+    assert everything["note"] == "no reference non-coding base"
+    assert not any(isinstance(value, float) and np.isnan(value) for value in scores.values())
+
+
+def test_gene_scores_check_their_inputs():
+    with pytest.raises(ValueError, match="strand 1 or -1"):
+        dna.gene_scores([Gene(10, 40, 0)], [], 100)
+    with pytest.raises(ValueError, match="at least 3 bases"):
+        dna.gene_scores([], [(10, 11, 1)], 100)
+    with pytest.raises(ValueError, match="not a \\(start, end, strand\\) gene"):
+        dna.gene_scores([(10, "x", 1)], [], 100)
+    with pytest.raises(ValueError, match="scored=\\(5, 5\\)"):
+        dna.gene_scores([], [], (5, 5))

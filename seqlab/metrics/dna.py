@@ -10,6 +10,9 @@ for the majority class.
 - :func:`predicted_segments`: predicted genes (runs of one frame) from per-base labels.
 - :func:`gene_recovery`: the share of true genes whose two ends a prediction recovers within
   a tolerance.
+- :func:`gene_scores`: gene-level scores the way gene finders report them (stop codons and
+  both ends predicted exactly, precision of the predicted genes) plus per-base MCC,
+  sensitivity and specificity of the coding bases, from reference and predicted genes.
 - :func:`majority_baseline`: the training region's majority class everywhere.
 - :class:`KmerClassifier`: k-mer (hexamer) frequency log-odds, coding vs non-coding, averaged
   over a sliding window and thresholded where it scores best on the training region.
@@ -170,6 +173,159 @@ def gene_recovery(genes, predicted_labels, *, tolerance=30, min_coverage=0.9):
         coverage = np.mean(keys[gene.start:gene.end] == key) if gene.end > gene.start else 0.0
         recovered += bool(starts and ends and coverage >= min_coverage)
     return recovered / len(genes)
+
+
+def _check_genes(genes, argument):
+    """``(start, end, strand)`` integer triples of genes (``Gene`` s or plain tuples), checked."""
+    checked = []
+    for gene in genes:
+        try:
+            start, end, strand = (int(value) for value in tuple(gene)[:3])
+        except (TypeError, ValueError):
+            raise ValueError(f"{argument}: {gene!r} is not a (start, end, strand) gene.") from None
+        if end - start < 3 or strand not in (1, -1):
+            raise ValueError(
+                f"{argument}: gene {gene!r} must have start < end with at least 3 bases (its stop codon) and "
+                "strand 1 or -1."
+            )
+        checked.append((start, end, strand))
+    return checked
+
+
+def _stop_position(start, end, strand):
+    """Left-most base of a gene's stop codon (the 3' end: right on strand 1, left on strand -1)."""
+    return end - 3 if strand == 1 else start
+
+
+def gene_scores(reference_genes, predicted_genes, scored):
+    """Gene-level and per-base scores of predicted genes against reference genes.
+
+    Genes are ``(start, end, strand)`` (e.g. :class:`seqlab.data.dna.Gene`): 0-based half-open
+    ``[start, end)``, ``start < end``, ``strand`` 1 or -1, and the stop codon inside the interval
+    at the 3' end (bases ``end - 3 .. end - 1`` on strand 1, ``start .. start + 2`` on strand
+    -1), as Prodigal reports them and :func:`seqlab.genes.orf_genes` returns them.
+
+    A gene *belongs to* the scored bases when its stop codon lies wholly inside them, so a
+    gene crossing the edge of a scored region is counted in the region that holds its 3' end
+    (and nowhere else); its coding bases inside the region count in the per-base scores either
+    way. Pass whole-genome genes and ``scored=(region_start, region_end)`` to score one region
+    of a genome without losing the genes that cross its edges.
+
+    Gene-level scores (a predicted gene matches a reference gene when they share the strand and
+    the stop codon; "exact" when they share the start too):
+
+    - ``stop_recall``: share of reference genes whose stop codon is predicted (3' match);
+    - ``exact_recall``: share of reference genes predicted with exact start and stop;
+    - ``precision``: share of predicted genes whose stop codon is a reference gene's;
+    - ``exact_precision``: share of predicted genes that equal a reference gene;
+    - ``start_accuracy``: share of 3'-matched reference genes whose start is right too.
+
+    Per-base scores (coding = inside any gene, either strand, over the scored bases):
+    ``mcc``, ``sensitivity`` (share of reference coding bases predicted coding),
+    ``specificity`` (share of reference non-coding bases predicted non-coding, the statistics
+    definition) and ``coding_precision`` (share of predicted coding bases that are coding,
+    which gene-finding papers after Burset & Guigo 1996 call "specificity").
+
+    A score with no denominator is ``None``, never NaN, and ``note`` says why (no reference
+    gene in the scored bases, no predicted gene, no coding or no non-coding reference base);
+    MCC is 0.0 when the prediction is constant but the reference is not (as in
+    :func:`per_base_scores`).
+
+    Args:
+        reference_genes, predicted_genes: iterables of genes.
+        scored: the bases to score: a length ``n`` (bases ``0 .. n - 1``) or ``(start, end)``.
+
+    Returns:
+        dict with the scores above and the counts ``reference_genes``, ``predicted_genes``,
+        ``stop_matches``, ``exact_matches``, ``bases``, ``reference_coding_bases``,
+        ``predicted_coding_bases`` and ``note`` (``""`` when every score is defined).
+
+    Raises:
+        ValueError: a gene is not ``(start, end, strand)`` with ``end - start >= 3`` and strand
+            1 or -1, or ``scored`` is empty.
+
+    >>> reference = [(0, 9, 1), (12, 30, -1)]
+    >>> predicted = [(3, 9, 1), (12, 30, -1), (33, 45, 1)]
+    >>> scores = gene_scores(reference, predicted, 45)
+    >>> scores["stop_recall"], scores["exact_recall"], round(scores["precision"], 3), scores["note"]
+    (1.0, 0.5, 0.667, '')
+    >>> gene_scores([], predicted, 45)["stop_recall"], gene_scores([], predicted, 45)["note"]
+    (None, 'no reference gene has its stop codon in the scored bases; no reference coding base')
+    """
+    if isinstance(scored, (int, np.integer)):
+        low, high = 0, int(scored)
+    else:
+        low, high = (int(value) for value in scored)
+    if high <= low:
+        raise ValueError(f"scored={scored!r} must be a positive length or (start, end) with start < end.")
+    reference = _check_genes(reference_genes, "reference_genes")
+    predicted = _check_genes(predicted_genes, "predicted_genes")
+
+    def inside(gene):
+        stop = _stop_position(*gene)
+        return low <= stop and stop + 3 <= high
+
+    reference_in = [gene for gene in reference if inside(gene)]
+    predicted_in = [gene for gene in predicted if inside(gene)]
+    reference_stops = {(_stop_position(*gene), gene[2]) for gene in reference}
+    predicted_stops = {(_stop_position(*gene), gene[2]) for gene in predicted}
+    reference_set, predicted_set = set(reference), set(predicted)
+    stop_matches = sum((_stop_position(*gene), gene[2]) in predicted_stops for gene in reference_in)
+    exact_matches = sum(gene in predicted_set for gene in reference_in)
+    predicted_stop_matches = sum((_stop_position(*gene), gene[2]) in reference_stops for gene in predicted_in)
+    predicted_exact_matches = sum(gene in reference_set for gene in predicted_in)
+
+    def coding(genes):
+        mask = np.zeros(high - low, dtype=bool)
+        for start, end, _ in genes:
+            mask[max(start, low) - low:max(min(end, high) - low, 0)] = True
+        return mask
+
+    truth, prediction = coding(reference), coding(predicted)
+    true_positive = int(np.sum(truth & prediction))
+    false_negative = int(np.sum(truth & ~prediction))
+    false_positive = int(np.sum(~truth & prediction))
+    true_negative = int(np.sum(~truth & ~prediction))
+    notes = []
+
+    def share(numerator, denominator, note):
+        if denominator == 0:
+            if note not in notes:
+                notes.append(note)
+            return None
+        return numerator / denominator
+
+    no_reference = "no reference gene has its stop codon in the scored bases"
+    no_prediction = "no predicted gene has its stop codon in the scored bases"
+    results = {
+        "reference_genes": len(reference_in),
+        "predicted_genes": len(predicted_in),
+        "stop_matches": stop_matches,
+        "exact_matches": exact_matches,
+        "stop_recall": share(stop_matches, len(reference_in), no_reference),
+        "exact_recall": share(exact_matches, len(reference_in), no_reference),
+        "precision": share(predicted_stop_matches, len(predicted_in), no_prediction),
+        "exact_precision": share(predicted_exact_matches, len(predicted_in), no_prediction),
+        "start_accuracy": share(exact_matches, stop_matches,
+                                "no reference gene's stop codon is predicted" if reference_in else no_reference),
+        "bases": high - low,
+        "reference_coding_bases": int(truth.sum()),
+        "predicted_coding_bases": int(prediction.sum()),
+        "sensitivity": share(true_positive, true_positive + false_negative, "no reference coding base"),
+        "specificity": share(true_negative, true_negative + false_positive, "no reference non-coding base"),
+        "coding_precision": share(true_positive, true_positive + false_positive, "no predicted coding base"),
+    }
+    if truth.all() or not truth.any():
+        results["mcc"] = None
+        if "no reference coding base" not in notes and "no reference non-coding base" not in notes:
+            notes.append("no reference coding base" if not truth.any() else "no reference non-coding base")
+    else:
+        denominator = np.sqrt(float(true_positive + false_positive) * (true_positive + false_negative)
+                              * (true_negative + false_positive) * (true_negative + false_negative))
+        numerator = float(true_positive) * true_negative - float(false_positive) * false_negative
+        results["mcc"] = float(numerator / denominator) if denominator > 0 else 0.0
+    results["note"] = "; ".join(notes)
+    return results
 
 
 def mcc_by_threshold(scores, truth, thresholds):
