@@ -481,7 +481,9 @@ def _provenance_lines(frame):
     for command, count in getattr(commands, "items", lambda: [])():
         lines.append(f"{count} rows made by `{command}`." if command != provenance.UNKNOWN
                      else f"{count} rows made before commands were recorded (command unknown).")
-    commits = frame["git_commit"].astype(str).str[:12].value_counts() if len(frame) else {}
+    dirty = frame["git_dirty"].astype(str).isin(["True", "true"]) if len(frame) else None
+    commits = (frame["git_commit"].astype(str).str[:12] + dirty.map({True: " with uncommitted changes", False: ""})
+               ).value_counts() if len(frame) else {}
     if len(commits):
         lines.append("Git commits: " + ", ".join(f"{commit} ({count} rows)" for commit, count in commits.items()) + ".")
     return lines
