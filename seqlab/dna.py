@@ -6,6 +6,10 @@
   (optionally on both strands) and blend the windows, trusting each window's centre more
   than its edges, where the network sees context on one side only.
 - :func:`frame_predictions`: per-base frame labels (0-6) or 0/1 labels from probabilities.
+- :func:`take_bases`: the regions cut to a budget of bases, shared among the records.
+- :func:`choose_threshold`: the P(coding) threshold with the best MCC on all validation
+  regions together (every record's, not the first record's only).
+- :func:`stack_ids`: base ids of sequences of different lengths as one padded array.
 - :func:`input_gradients`: gradient of a class probability with respect to the one-hot
   input (TensorFlow backend), the "what does the model look at" figure for splice sites.
 
@@ -20,9 +24,11 @@
 ((50, 7), 0.5, 0.5)
 """
 
+import warnings
+
 import numpy as np
 
-from seqlab.data.dna import NUM_BASES, STRAND_SWAP, one_hot, reverse_complement, window_starts
+from seqlab.data.dna import NUM_BASES, STRAND_SWAP, collapse_labels, one_hot, reverse_complement, window_starts
 
 
 def window_features(ids, *, clock=False):
@@ -136,6 +142,109 @@ def frame_predictions(probabilities, threshold=0.5):
     coding = 1.0 - probabilities[:, 0] > threshold
     frame = 1 + np.argmax(probabilities[:, 1:], axis=1)
     return np.where(coding, frame, 0).astype(np.int8)
+
+
+def take_bases(regions, max_bases):
+    """The regions cut to at most ``max_bases`` bases in all, shared evenly among them.
+
+    Every region keeps its first bases; a region shorter than its share passes what it leaves
+    over to the others, so with several records every record is represented (taking the
+    first ``max_bases`` bases in order would fill the budget from the first record alone).
+    Genes are kept when they end inside the cut region.
+
+    Args:
+        regions: region dicts (a split of a genome dataset).
+        max_bases: the budget; ``0`` or ``None`` keeps every region whole.
+
+    >>> regions = [{"sequence": np.zeros(n, np.int8), "labels": np.zeros(n, np.int8), "genes": []} for n in (10, 100, 100)]
+    >>> [len(region["sequence"]) for region in take_bases(regions, 90)]
+    [10, 40, 40]
+    """
+    if not max_bases:
+        return list(regions)
+    lengths = [len(region["sequence"]) for region in regions]
+    shares, remaining, left = [0] * len(regions), int(max_bases), list(range(len(regions)))
+    while left and remaining > 0:
+        share = max(remaining // len(left), 1)
+        for index in list(left):
+            take = min(share, lengths[index] - shares[index], remaining)
+            shares[index] += take
+            remaining -= take
+            if shares[index] == lengths[index]:
+                left.remove(index)
+            if remaining == 0:
+                break
+    return [{**region, "sequence": region["sequence"][:length], "labels": region["labels"][:length],
+             "genes": [gene for gene in region.get("genes", []) if gene.end <= length]}
+            for region, length in zip(regions, shares) if length > 0]
+
+
+DEFAULT_THRESHOLDS = np.linspace(0.05, 0.95, 91)
+
+
+def choose_threshold(coding_probabilities, labels, candidates=DEFAULT_THRESHOLDS):
+    """The P(coding) threshold with the best per-base MCC over all validation bases together.
+
+    Args:
+        coding_probabilities: P(coding) per base, one array per validation region (one per
+            record), or one array.
+        labels: the regions' per-base labels (frame labels 0-6 or 0/1), in the same layout.
+        candidates: thresholds to try.
+
+    Returns:
+        ``(threshold, mcc)``; where several candidates tie for the best MCC, the middle one.
+        When the validation bases hold no coding base (or no non-coding
+        base) MCC is undefined: a warning says so and ``(0.5, nan)`` comes back.
+
+    >>> threshold, mcc = choose_threshold([np.array([0.1, 0.7]), np.array([0.4, 0.9])],
+    ...                                   [np.array([0, 1]), np.array([1, 4])])
+    >>> 0.1 <= threshold < 0.4, mcc  # every threshold in [0.1, 0.4) separates the bases; the middle one is taken
+    (True, 1.0)
+    """
+    from seqlab.metrics.dna import mcc_by_threshold
+
+    if isinstance(coding_probabilities, np.ndarray) and coding_probabilities.ndim == 1:
+        coding_probabilities, labels = [coding_probabilities], [labels]
+    if len(coding_probabilities) != len(labels):
+        raise ValueError(f"coding_probabilities has {len(coding_probabilities)} regions but labels has {len(labels)}.")
+    for index, (values, truth) in enumerate(zip(coding_probabilities, labels)):
+        if len(values) != len(truth):
+            raise ValueError(f"region {index}: coding_probabilities has {len(values)} values but labels has "
+                             f"{len(truth)}.")
+    scores = np.concatenate([np.asarray(values, np.float64) for values in coding_probabilities]) if len(labels) else \
+        np.zeros(0)
+    truth = np.concatenate([collapse_labels(values) for values in labels]) if len(labels) else np.zeros(0, np.int8)
+    coding = int(truth.sum())
+    if coding == 0 or coding == len(truth):
+        warnings.warn(
+            f"the validation data ({len(truth):,} bases in {len(labels)} region(s)) holds "
+            f"{'no coding' if coding == 0 else 'no non-coding'} base, so no threshold can be chosen on it; "
+            "using 0.5. Give the validation split more of each record (fractions=...).",
+            stacklevel=2,
+        )
+        return 0.5, float("nan")
+    candidates = np.asarray(candidates, np.float64)
+    mcc = mcc_by_threshold(scores, truth, candidates)
+    tied = np.flatnonzero(mcc == mcc.max())
+    best = int(tied[len(tied) // 2])  # the middle of the best candidates, not the edge of a plateau
+    return float(candidates[best]), float(mcc[best])
+
+
+def stack_ids(examples, length=None):
+    """Base ids of labelled sequences as one ``(n, length)`` int8 array, padded with ``-1``.
+
+    ``-1`` one-hot encodes to all zeros (:func:`seqlab.data.dna.one_hot`), so a many-to-one
+    model built with ``mask_value=0.0`` skips the padding (without position channels).
+
+    >>> stack_ids([{"ids": np.array([0, 1, 2])}, {"ids": np.array([3])}]).tolist()
+    [[0, 1, 2], [3, -1, -1]]
+    """
+    length = length or max(len(example["ids"]) for example in examples)
+    stacked = np.full((len(examples), length), -1, np.int8)
+    for row, example in enumerate(examples):
+        ids = np.asarray(example["ids"])[:length]
+        stacked[row, :len(ids)] = ids
+    return stacked
 
 
 def input_gradients(model, inputs, class_index=None, *, batch_size=256):

@@ -1,8 +1,10 @@
-"""DNA sources: encoding, strands, labels from GenBank / GFF3 files written here, region split, UCI splice."""
+"""DNA sources: encoding, strands, labels from GenBank / GFF3 files written here, region split, UCI splice,
+labelled short-sequence files, StatLog DNA."""
 
 import collections
 import os
 import pathlib
+import warnings
 
 import numpy as np
 import pytest
@@ -20,6 +22,16 @@ def shared_splice():
     path = SHARED / "uci_splice"
     if not (path / "splice.csv").is_file():
         pytest.skip(f"{path} lacks splice.csv")
+    return path
+
+
+def shared_statlog():
+    if SHARED is None:
+        pytest.skip("SEQLAB_DATA_DIR is not set; the shared benchmark files are needed")
+    path = SHARED / "statlog_dna"
+    if not (path / "DNA.rda").is_file():
+        pytest.skip(f"{path} lacks DNA.rda")
+    pytest.importorskip("pyreadr")
     return path
 
 
@@ -200,3 +212,191 @@ def test_uci_splice_bad_rows(tmp_path):
     (tmp_path / "splice.csv").write_text("EI,  X-1,   ACGZ\n")
     with pytest.raises(data.DataFormatError, match=r"splice.csv:1: sequence X-1: character 'Z' at position 4"):
         data.load("uci_splice", path=tmp_path)
+
+
+def test_uci_splice_group_folds_keep_identical_sequences_together():
+    path = shared_splice()
+    plain = data.load("uci_splice", path=path)
+    assert plain["duplicates"] == {"rows": 3190, "distinct_sequences": 3005, "repeated_sequences": 125,
+                                   "rows_with_repeated_sequence": 310, "extra_copies": 185, "conflicting_labels": 1}
+    assert plain["overlaps"]["test_in_train"] > 0  # the plain folds (and the published results) test on seen sequences
+    every = plain["train"] + plain["valid"] + plain["test"]
+    tested, sizes = collections.Counter(), []
+    for fold in range(10):
+        fold_data = data.load("uci_splice", path=path, test_fold=fold, group_identical=True)
+        assert fold_data["overlaps"] == {"valid_in_train": 0, "test_in_train": 0, "test_in_valid": 0}
+        tested.update((example["id"], example["sequence"]) for example in fold_data["test"])
+        sizes.append(len(fold_data["test"]))
+        shares = collections.Counter(example["label"] for example in fold_data["test"])
+        assert abs(shares[2] / len(fold_data["test"]) - 1655 / 3190) < 0.02   # still stratified
+    assert tested == collections.Counter((example["id"], example["sequence"]) for example in every)
+    assert max(sizes) - min(sizes) <= 3
+
+
+def write_labelled(path, rows, header=None):
+    lines = ([header] if header else []) + [f"{label},  {name},\t\t{sequence}" for label, name, sequence in rows]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_group_folds_keep_every_test_sequence_out_of_training(tmp_path):
+    rng = np.random.default_rng(0)
+    rows = []
+    for index in range(40):
+        sequence = "".join(rng.choice(list("ACGT"), 12))
+        label = "AB"[index % 2]
+        copies = 1 + index % 3  # 40 sequences, 80 rows: one, two or three copies each
+        rows += [(label, f"s{index}-{copy}", sequence.lower() if copy else sequence) for copy in range(copies)]
+    rng.shuffle(rows)
+    write_labelled(tmp_path / "toy.csv", rows)
+    plain = [data.load("labelled_sequences", path=tmp_path, test_fold=fold, num_folds=5) for fold in range(5)]
+    assert sum(fold["overlaps"]["test_in_train"] for fold in plain) > 0   # the plain folds leak on this file
+    tested = collections.Counter()
+    for fold in range(5):
+        dataset = data.load("labelled_sequences", path=tmp_path, test_fold=fold, num_folds=5, group_identical=True)
+        training = {example["sequence"].upper() for example in dataset["train"] + dataset["valid"]}
+        assert not any(example["sequence"].upper() in training for example in dataset["test"])
+        assert dataset["overlaps"] == {"valid_in_train": 0, "test_in_train": 0, "test_in_valid": 0}
+        assert set(example["label"] for example in dataset["test"]) == {0, 1}
+        tested.update(example["id"] for example in dataset["test"])
+    assert tested == collections.Counter(name for _, name, _ in rows)  # each row tested exactly once
+    assert dataset["duplicates"]["repeated_sequences"] == 26 and dataset["duplicates"]["extra_copies"] == 39
+
+
+def test_labelled_sequence_file_with_its_own_classes(tmp_path):
+    rows = [("+", "S10", "tactagcaatacgcttgcgttcggtggttaag"), ("-", "799", "ccacgcttgcgttcggtggttaagtatgtata"),
+            ("+", "AMPC", "tgctatcctgacagttgtcacgctgattggtg"), ("-", "1154", "cgcttgcgttcggtggttaagtatgtataatg"),
+            ("+", "AROH", "gtactagagaactagtgcattagcttattttt"), ("-", "1249", "ttgcgttcggtggttaagtatgtataatgcgc")]
+    write_labelled(tmp_path / "promoters.data", rows)
+    dataset = data.load("labelled_sequences", path=tmp_path / "promoters.data", num_folds=3)
+    assert dataset["classes"] == ("+", "-")
+    every = dataset["train"] + dataset["valid"] + dataset["test"]
+    assert sorted((dataset["classes"][example["label"]], example["id"]) for example in every) == sorted(
+        (label, name) for label, name, _ in rows)
+    assert all(example["ids"].shape == (32,) for example in every) and dataset["sequence_length"] == 32
+    assert [len(dataset[name]) for name in ("train", "valid", "test")] == [2, 2, 2]
+    # a header line is skipped and the classes are read from the file, sorted
+    write_labelled(tmp_path / "promoters.data", rows + [("weak", "W1", "acgt" * 8), ("weak", "W2", "tgca" * 8)], header="label, name, sequence")
+    assert data.load("labelled_sequences", path=tmp_path, num_folds=2)["classes"] == ("+", "-", "weak")
+    write_labelled(tmp_path / "promoters.data", [row for row in rows if row[0] == "+"])
+    with pytest.raises(data.DataFormatError, match=r"promoters.data: a classification task needs at least two classes"):
+        data.load("labelled_sequences", path=tmp_path, num_folds=2)
+    (tmp_path / "other.csv").write_text("")
+    with pytest.raises(data.DataNotFoundError, match="exactly one labelled-sequence file"):
+        data.load("labelled_sequences", path=tmp_path)
+    # the splice loader keeps its fixed classes
+    write_labelled(tmp_path / "splice.csv", rows)
+    with pytest.raises(data.DataFormatError, match=r"class '\+' is not one of EI, IE, N"):
+        data.load("uci_splice", path=tmp_path)
+
+
+def test_statlog_dna_split_and_classes():
+    path = shared_statlog()
+    dataset = data.load("statlog_dna", path=path)
+    train, valid, test = dataset["train"], dataset["valid"], dataset["test"]
+    assert len(train) + len(valid) == 2000 and len(test) == 1186
+    assert 190 <= len(valid) <= 210
+    every = train + valid + test
+    assert len(every) == 3186 and dataset["classes"] == dna.SPLICE_CLASSES
+
+    def counts(examples):
+        return collections.Counter(dna.SPLICE_CLASSES[example["label"]] for example in examples)
+
+    assert counts(every) == {"EI": 767, "IE": 765, "N": 1654}
+    assert counts(train + valid) == {"EI": 464, "IE": 485, "N": 1051}   # StatLog's training set
+    assert counts(test) == {"EI": 303, "IE": 280, "N": 603}             # and its test set
+    assert abs(counts(valid)["N"] / len(valid) - 1051 / 2000) < 0.03     # stratified validation part
+    assert [example["id"] for example in test] == [str(row) for row in range(2001, 3187)]
+    assert dataset["overlaps"]["valid_in_train"] == 0                   # identical sequences on one side
+    assert dataset["overlaps"]["test_in_train"] + dataset["overlaps"]["test_in_valid"] == 82
+    assert all(example["ids"].shape == (60,) and set(example["sequence"]) <= set("ACGT") for example in every)
+    everything = data.load("statlog_dna", path=path, valid_fraction=0)
+    assert len(everything["train"]) == 2000 and everything["valid"] == []
+
+
+def test_statlog_bits_decode_to_the_uci_sequences():
+    path = shared_statlog()
+    splice_path = shared_splice()
+    statlog = dna.read_statlog_dna(path / "DNA.rda")
+    uci, _ = dna.read_splice(splice_path / "splice.csv")
+    labels = collections.defaultdict(set)
+    for example in uci:
+        labels[example["sequence"]].add(example["label"])
+    # mlbench's A 100, C 010, G 001, T 000: all but the 11 rows whose N StatLog coded as G match a UCI row and class
+    matched = sum(example["label"] in labels.get(example["sequence"], ()) for example in statlog)
+    assert matched == 3175
+
+
+def test_statlog_bad_bits_name_row_and_base(tmp_path):
+    pandas = pytest.importorskip("pandas")
+    pyreadr = pytest.importorskip("pyreadr")
+    bits = {f"V{index}": ["0", "0"] for index in range(1, 181)}
+    bits["V1"] = ["1", "0"]
+    bits["V9"] = ["0", "1"]                      # row 2, base 3: 001, a G
+    frame = pandas.DataFrame({name: pandas.Categorical(values) for name, values in bits.items()})
+    frame["Class"] = pandas.Categorical(["ei", "n"])
+    file = tmp_path / "DNA.rda"
+    pyreadr.write_rdata(str(file), frame, df_name="DNA")
+    examples = dna.read_statlog_dna(file)
+    assert [example["sequence"][:4] for example in examples] == ["ATTT", "TTGT"]
+    assert [example["label"] for example in examples] == [0, 2]
+    with pytest.raises(data.DataFormatError, match="expected 3,186 rows"):
+        dna.load_statlog_dna(tmp_path)
+    frame["V8"] = pandas.Categorical(["0", "1"])  # row 2, base 3: bits 011
+    pyreadr.write_rdata(str(file), frame, df_name="DNA")
+    with pytest.raises(data.DataFormatError, match=r"DNA.rda: row 2: base 3 \(columns V7..V9\) has more than one bit"):
+        dna.read_statlog_dna(file)
+
+
+def genbank_text(name, sequence, feature_lines=(), contig=None):
+    """A GenBank flat file of one record, written by hand (as users' files come)."""
+    lines = [f"LOCUS       {name:<16} {len(sequence) if sequence else 5000:>11} bp    DNA     linear   "
+             f"{'CON' if contig else 'BCT'} 01-JAN-2000",
+             "DEFINITION  toy record.", f"ACCESSION   {name}", f"VERSION     {name}.1", "KEYWORDS    .",
+             "SOURCE      .", "  ORGANISM  .", "            .", "FEATURES             Location/Qualifiers",
+             *feature_lines]
+    if contig:
+        lines.append(f"CONTIG      {contig}")
+    else:
+        lines.append("ORIGIN")
+        for begin in range(0, len(sequence), 60):
+            chunk = sequence[begin:begin + 60].lower()
+            lines.append(f"{begin + 1:>9} " + " ".join(chunk[at:at + 10] for at in range(0, len(chunk), 10)))
+    return "\n".join(lines + ["//", ""])
+
+
+def test_genbank_parts_on_other_entries_are_skipped_with_a_warning(tmp_path):
+    sequence = "".join(np.random.default_rng(0).choice(list("ACGT"), 400))
+    file = tmp_path / "remote.gbk"
+    file.write_text(genbank_text("toy1", sequence, [
+        "     CDS             join(X03488.1:320..465,1..301)",  # remote coordinates inside this record's length
+        '                     /locus_tag="TOY_0001"',
+        "     CDS             complement(340..375)",
+        '                     /locus_tag="TOY_0002"',
+    ]))
+    with pytest.warns(UserWarning, match=r"remote.gbk: record 'toy1.1': CDS 'TOY_0001' .* joins parts of other entries "
+                                         r"\(X03488.1\); they are skipped and the gene is built from its local parts"):
+        dataset = data.load("genbank", path=file, fractions=(1.0, 0.0, 0.0))
+    region = dataset["train"][0]
+    assert region["genes"] == [Gene(0, 301, 1), Gene(339, 375, -1)]
+    # the remote part holds 146 bases (48 codons + 2): local base 1 is the third base of a codon
+    assert region["labels"][:301].tolist() == [(position + 2) % 3 + 1 for position in range(301)]
+    assert region["labels"][301:339].tolist() == [0] * 38   # nothing labelled at the remote coordinates (320..)
+    # a feature made only of remote parts is left out, with a warning
+    file.write_text(genbank_text("toy1", sequence, ["     CDS             join(X03488.1:50..195,X03489.1:1..30)",
+                                                    '                     /gene="abc"']))
+    with pytest.warns(UserWarning, match=r"CDS 'abc' .* \(X03488.1, X03489.1\); .* left out \(it has no local part\)"):
+        dataset = data.load("genbank", path=file, fractions=(1.0, 0.0, 0.0))
+    assert dataset["train"][0]["labels"].sum() == 0 and dataset["train"][0]["genes"] == []
+    # the record's own accession in a join is local
+    file.write_text(genbank_text("toy1", sequence, ["     CDS             join(toy1.1:1..9,20..31)"]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dataset = data.load("genbank", path=file, fractions=(1.0, 0.0, 0.0))
+    assert dataset["train"][0]["genes"] == [Gene(0, 31, 1)]
+
+
+def test_genbank_record_without_sequence_names_file_and_record(tmp_path):
+    file = tmp_path / "contig.gbk"
+    file.write_text(genbank_text("contig7", "", ["     source          1..5000"], contig="join(AB000001.1:1..5000)"))
+    with pytest.raises(data.DataFormatError, match=r"contig.gbk: record 'contig7.1' holds no sequence .*CONTIG-only"):
+        data.load("genbank", path=file)

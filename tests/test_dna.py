@@ -100,7 +100,8 @@ def test_notebook_runs_on_a_genbank_file(tmp_path):
     rows = results.rows_in(json.loads(output.read_text()))
     assert len(rows) == 1
     row = rows[0]
-    assert row["task"] == "dna_per_base" and row["dataset"] == "genbank"
+    # since e5974e4 the row keeps the task parameter (here absent: plain papermill, default per_base) untouched
+    assert row["architecture"] == "many_to_many" and row["dataset"] == "genbank"
     assert row["test_bases_scored"] == 1200  # the last 20 % of each 3,000-base record
     assert 0.0 <= row["test_accuracy"] <= 1.0 and -1.0 <= row["test_mcc"] <= 1.0
 
@@ -119,3 +120,55 @@ def test_splice_features_mark_the_junction_and_saliency_ignores_them():
     model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(keras.layers.Flatten()(position_only)))
     saliency = dna.input_gradients(model, features, class_index=0)
     assert saliency.shape == (3, 60) and np.allclose(saliency, 0.0)
+
+
+def test_choose_threshold_uses_every_record_and_warns_without_coding_bases():
+    rng = np.random.default_rng(0)
+    # record 1's validation region is all coding; record 2's holds both classes
+    first_probabilities, first_labels = rng.uniform(0.6, 0.9, 200), np.full(200, 2)
+    second_labels = np.repeat([0, 1, 0, 4], 50)
+    second_probabilities = np.where(second_labels > 0, rng.uniform(0.55, 0.9, 200), rng.uniform(0.3, 0.5, 200))
+    with pytest.warns(UserWarning, match="holds no non-coding base"):
+        assert dna.choose_threshold(first_probabilities, first_labels)[0] == 0.5   # the first record alone: nothing to choose
+    threshold, mcc = dna.choose_threshold([first_probabilities, second_probabilities], [first_labels, second_labels])
+    assert 0.5 <= threshold < 0.55 and mcc == 1.0
+    with pytest.warns(UserWarning, match=r"validation data \(200 bases in 1 region\(s\)\) holds no coding base"):
+        threshold, mcc = dna.choose_threshold([second_probabilities], [np.zeros(200, int)])
+    assert threshold == 0.5 and np.isnan(mcc)
+    with pytest.raises(ValueError, match="region 1: coding_probabilities has 3 values but labels has 2"):
+        dna.choose_threshold([np.zeros(2), np.zeros(3)], [np.zeros(2), np.zeros(2)])
+
+
+def test_take_bases_shares_the_budget_among_records(tmp_path):
+    genbank = tmp_path / "annotated.gbk"
+    write_annotated_genbank(genbank)
+    from seqlab import data
+
+    genome = data.load("genbank", path=genbank)
+    assert [region["record"] for region in genome["valid"]] == ["toy0", "toy1"]
+    taken = dna.take_bases(genome["valid"], 500)
+    assert [(region["record"], len(region["sequence"]), len(region["labels"])) for region in taken] == [
+        ("toy0", 250, 250), ("toy1", 250, 250)]
+    assert dna.take_bases(genome["valid"], 0) == genome["valid"]
+    whole = dna.take_bases(genome["test"], 10_000)   # more than there is: every region whole
+    assert [len(region["sequence"]) for region in whole] == [600, 600]
+    assert all(gene.end <= 250 for region in taken for gene in region["genes"])
+
+
+def test_stack_ids_pads_sequences_of_different_lengths():
+    stacked = dna.stack_ids([{"ids": encode("ACGTA")}, {"ids": encode("GG")}])
+    assert stacked.tolist() == [[0, 1, 2, 3, 0], [2, 2, -1, -1, -1]]
+    assert dna.splice_features(stacked)[1, 2:].sum() == 0.0   # padding one-hot encodes to zeros
+
+
+def test_kmer_baseline_on_a_region_shorter_than_its_window():
+    from seqlab.metrics.dna import KmerClassifier
+
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 4, 3000)
+    labels = (np.arange(3000) // 500) % 2
+    model = KmerClassifier(k=3, window=96).fit([ids], [labels])
+    assert len(model.score(ids[:50])) == 50          # "true_labels has 563 values but predicted_labels has 666"
+    assert len(model.predict(ids[:50])) == 50
+    fitted = KmerClassifier(k=3, window=96).fit([ids[:50], ids], [labels[:50], labels])  # short training regions too
+    assert len(fitted.predict(ids[:10])) == 10

@@ -418,7 +418,10 @@ class KmerClassifier:
         values = np.where(codes >= 0, self.log_odds[np.maximum(codes, 0)], 0.0)
         kernel = np.ones(self.window) / self.window
         shift = self.k // 2
-        smoothed = np.convolve(values, kernel, mode="same")
+        # mode="full" sliced to the region: the same values as mode="same" when the region is at
+        # least a window long, and one value per base when it is shorter (mode="same" returns
+        # max(len(values), window) values)
+        smoothed = np.convolve(values, kernel, mode="full")[(self.window - 1) // 2:][:len(values)]
         return np.roll(smoothed, shift)
 
     def predict(self, ids):
