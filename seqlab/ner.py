@@ -9,10 +9,11 @@ bucketing of :func:`seqlab.data.batching.make_dataset` batch them unchanged.
   with digits mapped to ``0`` (casing is a feature of its own) and kept when seen at least
   ``min_word_frequency`` times (2 by default: words seen once stay unknown, so the unknown
   vector is trained); tag id 0 is padding.
-- :func:`build_tagger` assembles word embeddings (trainable, optionally initialised from a
-  GloVe-format file via :func:`seqlab.data.embeddings.load_glove`), word dropout, a character CNN or BiLSTM
-  per word (:class:`CharacterFeatures`), a casing embedding, then the same recurrent stack
-  and output head as ``seqlab.build("many_to_many", ...)``.
+- :func:`build_tagger` assembles word embeddings (trained from scratch, or initialised from
+  pretrained vectors by :func:`pretrained_embeddings` and fine-tuned or frozen), word dropout, a
+  character CNN or BiLSTM per word (:class:`CharacterFeatures`), a casing embedding, then the
+  same recurrent stack and output head as ``seqlab.build("many_to_many", ...)``.
+- :func:`baseline_scores`: the memorisation baseline on the same split, as row fields.
 - :func:`predict_tags` decodes with BIO constraints (:func:`constrained_decode`: Viterbi over
   the log-probabilities, never ``O`` -> ``I-X``) or, for a tagger with a CRF output
   (``build_tagger(crf=True)``, loss :func:`tagger_loss`), Viterbi over the CRF's scores;
@@ -43,6 +44,7 @@ from seqlab.data.batching import bucket_batches, make_dataset, pad_sequences
 from seqlab.data.vocab import PAD_ID, RESERVED_TOKENS, UNK_ID, Vocabulary, tokenize_words
 from seqlab.metrics.spans import ERROR_KINDS, classify_errors, entity_scores, spans, split_tag
 from seqlab.layers import WordDropout
+from seqlab.sentiment import pretrained_embeddings  # noqa: F401 (re-exported: the same for every word vocabulary)
 from seqlab.stacks import recurrent_stack
 
 CASINGS = ("<pad>", "other", "numeric", "mixed_digits", "all_lower", "all_upper", "initial_upper", "mixed_case")
@@ -260,7 +262,7 @@ class PackedColumns(keras.layers.Layer):
 def build_tagger(*, vocab_size, num_classes, character_vocab_size=None, max_characters=20, cell="lstm", units=100,
                  depth=1, bidirectional=True, dropout=0.5, embedding_dim=100, word_dropout=0.1,
                  characters="cnn", character_embedding_dim=25, character_filters=50, character_units=25,
-                 casing_dim=8, embedding_matrix=None, crf=False, name="ner_tagger"):
+                 casing_dim=8, embedding_matrix=None, freeze_embeddings=False, crf=False, name="ner_tagger"):
     """A BiLSTM-style tagger over packed ``(batch, time, 2 + max_characters)`` token arrays.
 
     Word ids -> :class:`WordDropout` -> ``Embedding`` (masked at id 0), concatenated with a
@@ -281,8 +283,9 @@ def build_tagger(*, vocab_size, num_classes, character_vocab_size=None, max_char
         casing_dim: casing embedding size (0: no casing feature).
         crf: a linear-chain CRF output (:class:`seqlab.crf.CRF`): the model then outputs
             emissions (linear scores), trained with :func:`tagger_loss` and decoded by Viterbi.
-        embedding_matrix: optional initial word vectors ``(vocab_size, embedding_dim)``
-            (:func:`seqlab.data.embeddings.load_glove` reads a GloVe-format file), fine-tuned in training.
+        embedding_matrix: optional initial word vectors ``(vocab_size, dim)``
+            (:func:`pretrained_embeddings`), fine-tuned in training unless ``freeze_embeddings``.
+        freeze_embeddings: keep the pretrained word vectors fixed (needs ``embedding_matrix``).
 
     Returns:
         An uncompiled ``keras.Model`` -> ``(batch, time, num_classes)`` probabilities, masked
@@ -308,12 +311,15 @@ def build_tagger(*, vocab_size, num_classes, character_vocab_size=None, max_char
         if embedding_matrix.shape[0] != vocab_size:
             raise ValueError(f"embedding_matrix has {embedding_matrix.shape[0]} rows; vocab_size={vocab_size} are needed.")
         embedding_dim = embedding_matrix.shape[1]
+    elif freeze_embeddings:
+        raise ValueError("freeze_embeddings=True needs pretrained vectors (embedding_matrix); "
+                         "frozen random vectors would never learn.")
     stack = recurrent_stack(cell=cell, units=units, depth=depth, bidirectional=bidirectional, dropout=dropout)
     head = OutputHead(num_classes=num_classes, dropout=dropout, output_activation="linear" if crf else "softmax")
     packed = keras.Input((None, 2 + max_characters), dtype="int32", name="tokens")
     word_ids = WordDropout(word_dropout, name="word_dropout")(PackedColumns(0, name="word_ids")(packed))
     embedding = keras.layers.Embedding(
-        vocab_size, embedding_dim, mask_zero=True, name="word_embedding",
+        vocab_size, embedding_dim, mask_zero=True, name="word_embedding", trainable=not freeze_embeddings,
         embeddings_initializer="uniform" if embedding_matrix is None else keras.initializers.Constant(embedding_matrix))
     features = [embedding(word_ids)]
     if casing_dim:
@@ -331,6 +337,25 @@ def build_tagger(*, vocab_size, num_classes, character_vocab_size=None, max_char
     if crf:
         outputs = CRF(num_classes, padding_id=PAD_ID, name="crf")(outputs)
     return keras.Model(packed, outputs, name=name)
+
+
+def baseline_scores(splits):
+    """The memorisation baseline (:func:`seqlab.baselines.ner_memorisation`) on a NER dataset's own split.
+
+    Args:
+        splits: ``{"train", "valid", "test"}`` lists of ``(tokens, tags)`` sentences.
+
+    Returns:
+        The row fields ``memorisation_test_f1`` and ``memorisation_valid_f1``.
+
+    >>> train = [(["Peter", "visits", "Paris"], ["B-PER", "O", "B-LOC"])]
+    >>> baseline_scores({"train": train, "valid": train, "test": [(["Paris", "visits", "Bonn"], ["B-LOC", "O", "B-LOC"])]})
+    {'memorisation_test_f1': 0.6666666666666666, 'memorisation_valid_f1': 1.0}
+    """
+    from seqlab.baselines import ner_memorisation
+
+    scores = ner_memorisation(splits["train"], splits["test"], valid=splits["valid"])
+    return {"memorisation_test_f1": scores["test_f1"], "memorisation_valid_f1": scores["valid_f1"]}
 
 
 def _allowed_transitions(tag_names):

@@ -167,6 +167,42 @@ def test_word_vectors_from_a_glove_file_initialise_the_embedding(tmp_path):
         ner.build_tagger(vocab_size=len(encoder.words), num_classes=3, characters="none", embedding_matrix=np.zeros((2, 3)))
 
 
+@pytest.mark.parametrize("freeze_embeddings", [False, True])
+def test_tagger_starts_from_the_given_embedding_matrix(freeze_embeddings):
+    encoder = ner.TokenEncoder.build(toy_sentences(20, seed=3), max_characters=6)
+    matrix = np.random.default_rng(0).normal(size=(len(encoder.words), 7)).astype("float32")
+    model = ner.build_tagger(vocab_size=len(encoder.words), num_classes=encoder.num_classes,
+                             character_vocab_size=len(encoder.characters), max_characters=6, units=4,
+                             embedding_dim=32, embedding_matrix=matrix, freeze_embeddings=freeze_embeddings,
+                             character_filters=3, word_dropout=0.0)
+    embedding = model.get_layer("word_embedding")
+    np.testing.assert_array_equal(embedding.get_weights()[0], matrix)  # the matrix's width, not embedding_dim
+    assert embedding.trainable is not freeze_embeddings
+    assert (id(embedding.embeddings) in {id(weight) for weight in model.trainable_weights}) is not freeze_embeddings
+    model.compile(optimizer=keras.optimizers.SGD(1.0), loss=ner.tagger_loss(model))
+    tokens, tags = toy_sentences(1, seed=4)[0]
+    model.train_on_batch(encoder.encode(tokens)[None], np.array([[encoder.tag_to_id[tag] for tag in tags]]))
+    assert (not np.allclose(embedding.get_weights()[0], matrix)) is not freeze_embeddings
+    with pytest.raises(ValueError, match="freeze_embeddings=True needs pretrained vectors"):
+        ner.build_tagger(vocab_size=10, num_classes=3, characters="none", freeze_embeddings=True)
+
+
+def test_pretrained_embeddings_look_up_the_lower_cased_words(tmp_path):
+    encoder = ner.TokenEncoder.build([(["Harry", "met", "Harry", "in", "1997"], ["B-PER", "O", "B-PER", "O", "O"])] * 2)
+    file = tmp_path / "vectors.txt"
+    file.write_text("harry 0.5 -0.5\nmet 0 1\nin 1 0\n")
+    matrix, coverage = ner.pretrained_embeddings(str(file), encoder.words)
+    assert coverage == pytest.approx(3 / 4)  # "0000" (1997) is not in the file
+    np.testing.assert_array_equal(matrix[encoder.words.token_to_id["harry"]], [0.5, -0.5])
+
+
+def test_baseline_scores_are_memorisation_on_the_same_split():
+    train, valid, test = toy_sentences(50, seed=1), toy_sentences(10, seed=2), toy_sentences(10, seed=5)
+    scores = ner.baseline_scores({"train": train, "valid": valid, "test": test})
+    assert set(scores) == {"memorisation_test_f1", "memorisation_valid_f1"}
+    assert 0.0 < scores["memorisation_test_f1"] <= 1.0
+
+
 def test_build_tagger_checks_its_arguments():
     with pytest.raises(ValueError, match="characters='bilstm' is not allowed"):
         ner.build_tagger(vocab_size=10, num_classes=3, characters="bilstm")

@@ -118,3 +118,78 @@ def test_most_confident_mistakes_sorted_by_confidence():
     table = helpers.most_confident_mistakes(["w", "x", "y", "z"], [1, 0, 1, 1], probabilities, ["neg", "pos"])
     assert table["text"].tolist() == ["w", "x", "z"]
     assert table["probability"].tolist() == pytest.approx([0.9, 0.7, 0.6])
+
+
+@pytest.mark.parametrize("freeze_embeddings", [False, True])
+def test_build_classifier_starts_from_the_given_embedding_matrix(freeze_embeddings):
+    import keras
+
+    matrix = np.random.default_rng(0).normal(size=(9, 5)).astype("float32")
+    model = helpers.build_classifier(vocab_size=9, embedding_dim=64, embedding_matrix=matrix,
+                                     freeze_embeddings=freeze_embeddings, num_classes=2, cell="gru", units=3)
+    embedding = model.get_layer("inputs_embedding")
+    np.testing.assert_array_equal(embedding.get_weights()[0], matrix)  # the matrix's width, not embedding_dim
+    assert embedding.trainable is not freeze_embeddings
+    trainable = {id(weight) for weight in model.trainable_weights}
+    assert (id(embedding.embeddings) in trainable) is not freeze_embeddings
+    # a training step through the word-dropout view moves the vectors only when they are fine-tuned
+    trainer = layers.with_word_dropout(model, 0.1, seed=0)
+    trainer.compile(optimizer=keras.optimizers.SGD(1.0), loss="sparse_categorical_crossentropy")
+    trainer.train_on_batch(np.array([[4, 5, 6], [7, 8, 0]]), np.array([0, 1]))
+    moved = not np.allclose(embedding.get_weights()[0], matrix)
+    assert moved is not freeze_embeddings
+
+
+def test_build_classifier_checks_the_embedding_arguments():
+    model = helpers.build_classifier(vocab_size=9, embedding_dim=6, num_classes=2, units=3)
+    assert model.get_layer("inputs_embedding").get_weights()[0].shape == (9, 6)
+    assert model.get_layer("inputs_embedding").trainable
+    with pytest.raises(ValueError, match=r"embedding_matrix has shape \(4, 5\); \(vocab_size=9, dim\)"):
+        helpers.build_classifier(vocab_size=9, num_classes=2, embedding_matrix=np.zeros((4, 5)))
+    with pytest.raises(ValueError, match="freeze_embeddings=True needs pretrained vectors"):
+        helpers.build_classifier(vocab_size=9, num_classes=2, freeze_embeddings=True)
+
+
+def test_pretrained_embeddings_from_a_file_a_source_or_none(tmp_path, monkeypatch):
+    vocabulary = Vocabulary(["Film", "fine", "plot"])
+    assert helpers.pretrained_embeddings("none", vocabulary) == (None, None)
+    file = tmp_path / "vectors.txt"
+    file.write_text("2 3\nfilm 1 2 3\nfine 4 5 6\n")  # a word2vec-style header line first
+    matrix, coverage = helpers.pretrained_embeddings(str(file), vocabulary, seed=1)
+    assert matrix.shape == (len(vocabulary), 3) and coverage == pytest.approx(2 / 3)
+    np.testing.assert_array_equal(matrix[vocabulary.token_to_id["Film"]], [1, 2, 3])  # found lower-cased
+    again, _ = helpers.pretrained_embeddings(str(file), vocabulary, seed=1)
+    np.testing.assert_array_equal(matrix, again)  # the random rows are seeded
+    with pytest.raises(ValueError, match=r"embeddings='glove_6b_5d' is not allowed: none, .*glove_6b_50d"):
+        helpers.pretrained_embeddings("glove_6b_5d", vocabulary)
+    # the embedded source: loaded by name, and a missing wheel says how to install it
+    words = ["film", "plot", "the"]
+    vectors = embeddings.WordVectors(words, np.arange(6, dtype="float32").reshape(3, 2))
+    monkeypatch.setattr(seqlab.data, "load", lambda name, **keywords: vectors)
+    matrix, coverage = helpers.pretrained_embeddings("glove_6b_50d", vocabulary)
+    assert matrix.shape == (len(vocabulary), 2) and coverage == pytest.approx(2 / 3)
+    monkeypatch.undo()
+    monkeypatch.setattr(embeddings, "GLOVE_6B_PACKAGE", "no_such_glove_package")
+    monkeypatch.delenv("SEQLAB_DATA_DIR", raising=False)
+    monkeypatch.setenv("SEQLAB_CACHE_DIR", str(tmp_path / "cache"))
+    with pytest.raises(seqlab.data.DataNotFoundError, match=r'pip install "seqlab\[glove\]"'):
+        helpers.pretrained_embeddings("glove_6b_50d", vocabulary)
+
+
+def test_baseline_scores_choose_nbsvm_C_on_valid_and_name_the_row_fields():
+    good, bad = ["fine", "great", "moving", "funny"], ["dull", "tired", "awful", "boring"]
+    generator = np.random.default_rng(0)
+
+    def examples(count):
+        return [{"text": " ".join(generator.choice(words, 3)) + " film", "label": label}
+                for _ in range(count) for words, label in ((good, "positive"), (bad, "negative"))]
+
+    splits = {"train": examples(20), "valid": examples(5), "test": examples(5)}
+    scores = helpers.baseline_scores(splits, C_values=(0.3, 1.0))
+    assert set(scores) == {"majority_test_accuracy", "nbsvm_test_accuracy", "nbsvm_valid_accuracy", "nbsvm_C",
+                           "ngram_lr_test_accuracy"}
+    assert scores["majority_test_accuracy"] == 0.5
+    assert scores["nbsvm_test_accuracy"] == scores["nbsvm_valid_accuracy"] == scores["ngram_lr_test_accuracy"] == 1.0
+    assert scores["nbsvm_C"] == 0.3  # a tie on valid: the smallest C
+    with pytest.raises(ValueError, match="C_values"):
+        helpers.baseline_scores(splits, C_values=())
