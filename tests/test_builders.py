@@ -126,16 +126,7 @@ def test_round_trip_and_one_training_step(architecture, cell, bidirectional, dep
     np.testing.assert_allclose(np.asarray(loaded(batch)), np.asarray(model(batch)), atol=1e-6)
 
     # one plain gradient-descent step on the (deterministic, dropout off) loss of a fixed batch
-    loss_function = keras.losses.SparseCategoricalCrossentropy()
-    optimizer = keras.optimizers.SGD(learning_rate=0.05)
-
-    def loss():
-        return loss_function(targets, model(batch, training=False))
-
-    with tf.GradientTape() as tape:
-        before = loss()
-    optimizer.apply_gradients(zip(tape.gradient(before, model.trainable_weights), model.trainable_weights))
-    assert float(loss()) < float(before)
+    assert_one_step_lowers_the_loss(model, batch, targets, keras.losses.SparseCategoricalCrossentropy())
 
 
 NADE_UNITS = 2
@@ -178,16 +169,8 @@ def test_nade_generator_round_trip_and_one_training_step(cell, depth, tmp_path):
     loaded = keras.saving.load_model(tmp_path / "model.keras")
     np.testing.assert_allclose(np.asarray(loaded(batch)), np.asarray(model(batch)), atol=1e-6)
 
-    loss_function = keras.losses.BinaryCrossentropy()  # mean over keys = the exact NADE NLL / keys
-    optimizer = keras.optimizers.SGD(learning_rate=0.05)
-
-    def loss():
-        return loss_function(targets, model(batch, training=False))
-
-    with tf.GradientTape() as tape:
-        before = loss()
-    optimizer.apply_gradients(zip(tape.gradient(before, model.trainable_weights), model.trainable_weights))
-    assert float(loss()) < float(before)
+    # mean binary cross-entropy over keys = the exact NADE NLL / keys
+    assert_one_step_lowers_the_loss(model, batch, targets, keras.losses.BinaryCrossentropy())
 
 
 def test_input_and_output_dropout_default_to_dropout():
@@ -286,3 +269,16 @@ def test_bad_arguments_name_argument_value_and_allowed(architecture, keyword, va
 def test_token_and_feature_inputs_are_exclusive():
     with pytest.raises(ValueError, match="give exactly one of vocab_size"):
         seqlab.build("many_to_many", vocab_size=5, input_dim=3, num_classes=2)
+
+
+def assert_one_step_lowers_the_loss(model, batch, targets, loss_function):
+    """One plain SGD step on the loss of a fixed batch (dropout off) must lower it."""
+    optimizer = keras.optimizers.SGD(learning_rate=0.05)
+
+    def loss():
+        return loss_function(targets, model(batch, training=False))
+
+    with tf.GradientTape() as tape:
+        before = loss()
+    optimizer.apply_gradients(zip(tape.gradient(before, model.trainable_weights), model.trainable_weights))
+    assert float(loss()) < float(before)
