@@ -50,17 +50,16 @@ def read_headlines(path):
 
 
 def _configurations(experiment, results_dir, metrics):
-    """One row per configuration of an experiment: label, n, the metrics' values (lists) of its ok rows."""
-    frame = results.current(results.collect(experiment.name, results_dir=results_dir, runs=experiment.runs))
-    ok = frame[frame["status"] == "ok"]
-    group_by = [name for name in experiment.table.get("group_by", []) if name in ok and ok[name].notna().any()]
+    """One row per configuration of an experiment (its table's groups): label, n, the metrics' values of its ok runs."""
+    frame = results.collect(experiment.name, results_dir=results_dir, runs=experiment.runs)
+    ok, group_by, _ = results._groups(frame, experiment.table)
     if ok.empty:
         return []
     configurations = []
-    for label, group in ok.groupby(results._labels(ok, group_by), sort=True):
+    for _, group in ok.groupby(results._labels(ok, group_by), sort=True):
         values = {name: pandas.to_numeric(group[name], errors="coerce").dropna() if name in group else pandas.Series(dtype=float)
                   for name in metrics}
-        names = ", ".join(f"{name}={value}" for name, value in zip(group_by, label.split(", "))) if group_by else ""
+        names = ", ".join(f"{name}={group[name].iloc[0]}" for name in group_by)
         configurations.append({"experiment": experiment.name, "configuration": names, "n": len(group), **values})
     return configurations
 
@@ -71,11 +70,7 @@ def _scale(metric):
 
 
 def _mean_std(values, scale):
-    if values.empty:
-        return "-"
-    if len(values) == 1:
-        return f"{values.iloc[0] * scale:.4g}"
-    return f"{values.mean() * scale:.4g} ± {values.std(ddof=1) * scale:.2g}"
+    return results._format_mean_std(values * scale) or "-"
 
 
 def headline_rows(entries, root="."):

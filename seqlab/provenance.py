@@ -2,9 +2,9 @@
 
 A row written by ``seqlab run`` carries
 
-- ``parameters_hash``: sha256 of the run's full resolved parameters (the notebook's literal
-  defaults overridden by the experiment's values), so a row is "finished" only for exactly
-  those parameters;
+- ``parameters_hash``: sha256 of the notebook path and the run's full resolved parameters
+  (the notebook's literal defaults overridden by the experiment's values), a fingerprint of
+  what made the row; :func:`state` compares the values themselves, so it can say which changed;
 - ``code_hash``: sha256 of the notebook's code cells except the ``parameters`` cell, so a row
   made by an older version of the notebook's code is recognised as *stale*;
 - ``git_commit`` and ``git_dirty`` of the project the runner ran from;
@@ -66,8 +66,8 @@ def notebook_code_hash(notebook):
 def git_state(folder):
     """``(commit, dirty)`` of the git work tree holding ``folder``; ``(UNKNOWN, None)`` outside git.
 
-    ``dirty`` is True when tracked files differ from the commit (untracked files and the
-    gitignored ``results/runs`` do not count).
+    ``dirty`` is True when tracked files differ from the commit; untracked files and
+    ``results/`` (the tables every run rewrites) do not count.
     """
     def git(*arguments):
         return subprocess.run(["git", "-C", str(folder), *arguments], capture_output=True, text=True, timeout=30)
@@ -76,7 +76,7 @@ def git_state(folder):
         head = git("rev-parse", "HEAD")
         if head.returncode != 0:
             return UNKNOWN, None
-        status = git("status", "--porcelain", "--untracked-files=no")
+        status = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)results")
     except (OSError, subprocess.SubprocessError):
         return UNKNOWN, None
     return head.stdout.strip(), bool(status.stdout.strip())
@@ -140,13 +140,6 @@ def _text(value):
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def file_hashes(paths):
-    """``'name=sha256;...'`` for the given files (each file's base name)."""
-    from seqlab.data.sources import sha256_of
-
-    return ";".join(f"{Path(path).name}={sha256_of(path)}" for path in paths)
-
-
 def state(row, run):
     """``(state, reason)`` of a stored row for the run that should have made it.
 
@@ -166,11 +159,11 @@ def state(row, run):
     ('stale', "made by an older version of the notebook's code")
     >>> state({**row, "epochs": 2, "code_hash": "abc"}, run)
     ('done', '')
+    >>> state({**row, "status": "failed"}, run)  # a failure of other parameters is not this run's failure
+    ('changed', 'parameters changed: epochs 1 -> 2')
     """
     if row is None:
         return "new", ""
-    if row.get("status") != "ok":
-        return "failed", str(row.get("error") or "")
     hashed = row.get("parameters_hash") not in (None, "", UNKNOWN)
     wanted = run.values if hashed else {name: value for name, value in run.values.items() if row.get(name) is not None}
     differences = changes(row, wanted)
@@ -178,6 +171,8 @@ def state(row, run):
         differences.insert(0, f"notebook {row['notebook']} -> {run.notebook}")
     if differences:
         return "changed", "parameters changed: " + ", ".join(differences)
+    if row.get("status") != "ok":
+        return "failed", str(row.get("error") or "")
     if row.get("code_hash") not in (None, "", UNKNOWN, run.code_hash):
         return "stale", "made by an older version of the notebook's code"
     return "done", ""

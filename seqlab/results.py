@@ -33,7 +33,7 @@ ENVIRONMENT_FIELDS = (
     "pandas_version", "papermill_version", "data_sources", "data_files",
 )
 RUNNER_FIELDS = (
-    "experiment", "run_id", "notebook", "status", "duration_s", "error", "stale", "outputs",
+    "experiment", "run_id", "notebook", "status", "duration_s", "error", "stale", "outputs", "in_table", "excluded",
     *provenance.ROW_FIELDS,
 )
 RUN_VALUES_VARIABLE = "SEQLAB_RUN_VALUES"  # JSON of the run's parameter values, set by the runner for the kernel
@@ -101,7 +101,8 @@ def output_folder():
 
     Under ``seqlab run`` it is the run's own folder, ``results/runs/<experiment>/<run_id>/``
     (the files travel back from Dask workers with the row, which lists them in ``outputs``);
-    elsewhere (JupyterLab, plain papermill) it is ``results/outputs/`` of the project that
+    under plain papermill it is ``<output stem>_outputs/`` beside the output notebook (see
+    :mod:`seqlab.papermill_engine`); elsewhere (JupyterLab) it is ``results/outputs/`` of the project that
     holds the working directory (the nearest folder with ``pyproject.toml``), else
     ``./outputs``. The folder exists on return.
     """
@@ -247,7 +248,8 @@ def stored_rows(experiment, results_dir="results"):
             row = json.loads(path.read_text())
         except ValueError:
             continue  # writes are atomic, so only a hand-edited file gets here: its run is pending
-        rows[row.get("run_id", path.stem)] = row
+        if isinstance(row, dict):
+            rows[row.get("run_id", path.stem)] = row
     return rows
 
 
@@ -450,6 +452,7 @@ def figure(frame, table, path):
 
     fig = bar_chart(frame, table)
     if fig is None:
+        Path(path).unlink(missing_ok=True)  # no figure of older rows left behind
         return None
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
@@ -555,8 +558,13 @@ def main(argv=None):
     if arguments.readme:
         from seqlab import headlines
 
-        changed = headlines.write_readme()
-        print("README.md headlines " + ("rewritten" if changed else "already up to date"))
+        root = grid.find_root(Path.cwd() / "README.md")
+        try:
+            changed = headlines.write_readme(root=root)
+        except (headlines.HeadlineError, grid.ExperimentError, OSError) as error:
+            print(f"seqlab results --readme: {error}", file=sys.stderr)
+            return 2
+        print(f"{root / 'README.md'} headlines " + ("rewritten" if changed else "already up to date"))
         if not arguments.experiment:
             return 0
     if not arguments.experiment:

@@ -35,7 +35,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from jupyter_client import AsyncKernelManager
-from traitlets import Unicode
+from traitlets import Dict, Unicode
 
 from seqlab import grid, provenance, results, tracking
 
@@ -48,7 +48,7 @@ _KERNEL_GROUPS = set()  # process groups of the kernels this process started and
 
 
 class SchedulerError(RuntimeError):
-    """The Dask scheduler given with ``--scheduler`` cannot be reached."""
+    """A service the run needs (the ``--scheduler`` Dask scheduler, the ``--mlflow`` store) cannot be used."""
 
 
 class LoggedKernelManager(AsyncKernelManager):
@@ -59,8 +59,10 @@ class LoggedKernelManager(AsyncKernelManager):
     """
 
     log_path = Unicode("", config=True, help="file that receives the kernel's stdout and stderr")
+    extra_env = Dict({}, config=True, help="variables given to this kernel only (not to the process that starts it)")
 
     async def _async_launch_kernel(self, kernel_cmd, **keywords):
+        keywords["env"] = {**(keywords.get("env") or os.environ), **self.extra_env}
         if not self.log_path:
             await super()._async_launch_kernel(kernel_cmd, **keywords)
         else:
@@ -157,13 +159,14 @@ def execute_run(task):
     with tempfile.TemporaryDirectory(prefix="seqlab-run-") as folder:
         output, log = Path(folder) / "executed.ipynb", Path(folder) / "kernel.log"
         outputs_folder = Path(folder) / "outputs"
-        # the kernel inherits these: record() checks shadowing fields, output_folder() points here
-        os.environ[results.RUN_VALUES_VARIABLE] = json.dumps(task.get("values", {}))
-        os.environ[results.OUTPUT_DIR_VARIABLE] = str(outputs_folder)
+        # for this kernel only (runs in threads of one Dask worker must not share them): record()
+        # checks shadowing fields against the run's values, output_folder() points at the run's folder
+        kernel_env = {results.RUN_VALUES_VARIABLE: json.dumps(task.get("values", {})),
+                      results.OUTPUT_DIR_VARIABLE: str(outputs_folder)}
         config = Config({
             "KernelManager": {"shutdown_wait_time": SHUTDOWN_WAIT_SECONDS},
             "NotebookClient": {"kernel_manager_class": LoggedKernelManager},
-            "LoggedKernelManager": {"log_path": str(log)},
+            "LoggedKernelManager": {"log_path": str(log), "extra_env": kernel_env},
         })
         try:
             papermill.execute_notebook(
@@ -181,9 +184,6 @@ def execute_run(task):
             error = f"{failure.ename}: {failure.evalue} (cell index {failure.cell_index}, execution count {failure.exec_count})"
         except Exception as failure:  # a timeout, a dead kernel, a kernel that never started
             status, error = "failed", f"{type(failure).__name__}: {failure}"
-        finally:
-            os.environ.pop(results.RUN_VALUES_VARIABLE, None)
-            os.environ.pop(results.OUTPUT_DIR_VARIABLE, None)
         duration = time.perf_counter() - started
         text = output.read_text() if output.exists() else None
         kernel_log = log.read_text(errors="replace")[-KERNEL_LOG_CHARACTERS:] if log.exists() else ""
@@ -383,7 +383,10 @@ def run_experiment(experiment, *, workers=1, engine="local", scheduler=None, for
     absolute_data_dir()  # kernels and worker processes inherit it, and run in the notebook's folder
     tracking_uri = tracking.mlflow_uri(experiment.root, mlflow)
     if tracking_uri:  # a missing MLflow or an unreachable store stops here, before any notebook runs
-        tracking.experiment_id(experiment.name, tracking_uri)
+        try:
+            tracking.experiment_id(experiment.name, tracking_uri)
+        except Exception as error:  # MLflow's own errors (a deleted experiment, an unreachable server)
+            raise SchedulerError(f"--mlflow {tracking_uri}: {type(error).__name__}: {error}") from None
     results_dir = Path(results_dir) if results_dir else experiment.root / "results"
     runs_dir = results_dir / "runs" / experiment.name
     runs_dir.mkdir(parents=True, exist_ok=True)

@@ -32,14 +32,12 @@ dependency: ``pip install 'seqlab[mlflow]'``; this module imports it only when i
 'sqlite:////project/results/mlflow.db'
 """
 
-import hashlib
-import json
 import math
 import numbers
 import time
 from pathlib import Path
 
-from seqlab import grid
+from seqlab import grid, provenance
 
 DEFAULT = "default"
 STATUSES = {"ok": "FINISHED"}  # anything else is FAILED
@@ -118,11 +116,7 @@ def fingerprint(row, parameters):
     >>> fingerprint({"notebook": "n.ipynb"}, {"seed": 1}) == fingerprint({"notebook": "n.ipynb"}, {"seed": 2})
     False
     """
-    if row.get("parameters_hash"):
-        return row["parameters_hash"]
-    values = {"notebook": row.get("notebook"), **parameters}
-    text = json.dumps(values, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return row.get("parameters_hash") or provenance.fingerprint({"notebook": row.get("notebook"), **parameters})
 
 
 def _client(tracking_uri):
