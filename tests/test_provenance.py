@@ -156,3 +156,23 @@ def test_plain_papermill_writes_the_row_and_side_outputs_beside_the_output_noteb
          str(output.with_name("shadow.ipynb")), "-p", "shadow", "True"], capture_output=True, text=True, timeout=300,
     )
     assert failed.returncode != 0 and "shadows the parameter seed=0" in failed.stderr + failed.stdout
+
+
+def test_git_state_ignores_the_results_tables_every_run_rewrites(tmp_path):
+    import subprocess
+
+    def git(*arguments):
+        subprocess.run(["git", "-C", str(tmp_path), *arguments], check=True, capture_output=True)
+
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "sweep.csv").write_text("a\n")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "empty")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "files")
+    (tmp_path / "results" / "sweep.csv").write_text("a\nb\n")
+    commit, dirty = provenance.git_state(tmp_path)
+    assert len(commit) == 40 and dirty is False
+    (tmp_path / "code.py").write_text("x = 2\n")
+    assert provenance.git_state(tmp_path) == (commit, True)
