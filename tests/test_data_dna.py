@@ -16,21 +16,22 @@ from seqlab.data.dna import Gene
 SHARED = pathlib.Path(os.environ["SEQLAB_DATA_DIR"]) if os.environ.get("SEQLAB_DATA_DIR") else None
 
 
-def shared_splice():
+def shared_folder(folder, file_name):
+    """``$SEQLAB_DATA_DIR/<folder>``, or skip the test saying which file is missing."""
     if SHARED is None:
         pytest.skip("SEQLAB_DATA_DIR is not set; the shared benchmark files are needed")
-    path = SHARED / "uci_splice"
-    if not (path / "splice.csv").is_file():
-        pytest.skip(f"{path} lacks splice.csv")
+    path = SHARED / folder
+    if not (path / file_name).is_file():
+        pytest.skip(f"{path} lacks {file_name}")
     return path
 
 
+def shared_splice():
+    return shared_folder("uci_splice", "splice.csv")
+
+
 def shared_statlog():
-    if SHARED is None:
-        pytest.skip("SEQLAB_DATA_DIR is not set; the shared benchmark files are needed")
-    path = SHARED / "statlog_dna"
-    if not (path / "DNA.rda").is_file():
-        pytest.skip(f"{path} lacks DNA.rda")
+    path = shared_folder("statlog_dna", "DNA.rda")
     pytest.importorskip("pyreadr")
     return path
 
