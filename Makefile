@@ -38,7 +38,7 @@ lab: $(STAMP)
 
 ## sync: rewrite every paired .ipynb from its reviewed .py source (keeps outputs)
 sync: $(STAMP)
-	$(BIN)/jupytext --sync notebooks/*.py
+	$(BIN)/jupytext --sync notebooks/*/*.py
 
 ## benchmark: speed benchmarks -> results/benchmarks/
 benchmark: $(STAMP)

@@ -9,7 +9,7 @@ An experiment file (``experiments/<name>.yaml``) has five top-level keys:
 ``notebook``
     The notebook to run, relative to the project root (the nearest folder above the YAML
     holding ``pyproject.toml`` or ``.git``; the YAML's own folder when there is none), for
-    example ``notebooks/ner.ipynb``. A list runs every notebook through the whole grid.
+    example ``notebooks/experiments/ner.ipynb``. A list runs every notebook through the whole grid.
     It may instead be a key of the grid mappings (one notebook or a list per mapping),
     so each notebook gets its own parameters; it may not be both.
 ``description``

@@ -11,7 +11,7 @@ tables disagree.
 
 A headline entry::
 
-    - task: sentiment (notebooks/sentiment)
+    - task: sentiment (notebooks/experiments/sentiment)
       data: SST-2 test
       experiments: [sentiment_sst2, sentiment_sst2_best, sentiment_sst2_tuning]
       select_by: valid_accuracy

@@ -3,7 +3,7 @@
 Word dropout lives in :mod:`seqlab.layers`, word vectors in :mod:`seqlab.data.embeddings`, the
 baselines themselves in :mod:`seqlab.baselines`.
 
-The sentiment notebook (``notebooks/sentiment.py``) reads like this::
+The sentiment notebook (``notebooks/experiments/sentiment.py``) reads like this::
 
     dataset = seqlab.data.load("sst2")                       # {"train": [{"text", "label"}], ...}
     vocabulary = build_vocabulary(dataset["train"], min_frequency=2)

@@ -117,7 +117,7 @@ def test_sentiment_notebook_trains_under_each_strategy(tmp_path, strategy_name, 
 
     from seqlab import results
 
-    notebooks = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
+    notebooks = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "experiments"
     output = tmp_path / "out.ipynb"
     papermill.execute_notebook(
         str(notebooks / "sentiment.ipynb"), str(output), cwd=str(notebooks), kernel_name="python3",

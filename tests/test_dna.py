@@ -91,7 +91,7 @@ def test_notebook_runs_on_a_genbank_file(tmp_path):
     write_annotated_genbank(genbank)
     output = tmp_path / "out.ipynb"
     papermill.execute_notebook(
-        str(root / "notebooks" / "dna_labelling.ipynb"), str(output), cwd=str(root / "notebooks"),
+        str(root / "notebooks" / "experiments" / "dna_labelling.ipynb"), str(output), cwd=str(root / "notebooks" / "experiments"),
         kernel_name="python3", progress_bar=False,
         parameters={"dataset": "genbank", "data_path": str(genbank), "max_examples": 16, "window": 60,
                     "stride": 30, "test_bases": 1500, "units": 4, "depth": 1, "kmer_size": 3, "kmer_window": 30})

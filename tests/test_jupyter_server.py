@@ -23,7 +23,7 @@ requests = pytest.importorskip("requests")
 websocket = pytest.importorskip("websocket")
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "notebooks").glob("*/*.ipynb"))
 # the fixture notebook keeps this test doing real work while notebooks/ is still empty
 CHECKED = NOTEBOOKS + ["tests/fixtures/tiny.ipynb"]
 

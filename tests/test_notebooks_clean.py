@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*/*.ipynb"))
 
 # Fixed markers of this machine's layout, plus the folders of whatever machine runs the test.
 _FIXED = [r"(?<![\w.~-])/(?:work|tmp|root|home)/", r"site-packages", r"(?<![\w-])\.venv\b"]

@@ -6,7 +6,7 @@ import jupytext
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = sorted((ROOT / "notebooks").glob("*.py"))
+SOURCES = sorted((ROOT / "notebooks").glob("*/*.py"))
 
 
 def code_cells(notebook):
@@ -37,7 +37,7 @@ def test_py_and_ipynb_have_the_same_code(source):
     )
 
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*/*.ipynb"))
 
 
 @pytest.mark.skipif(not NOTEBOOKS, reason="no notebooks/*.ipynb yet")

@@ -21,7 +21,7 @@
 # token, with `<eos>` marking the end and `<unk>` standing for words outside the vocabulary.
 #
 # 1. A **character-level** model of names (the embedded US census first names by default; the
-#    course's dinosaur names with `dataset="dinos"` and `data_path="../../shared/data/char_lm"`
+#    course's dinosaur names with `dataset="dinos"` and `data_path="../../../shared/data/char_lm"`
 #    or `SEQLAB_DATA_DIR`), sampled from the one-step model with temperature and top-k.
 # 2. A **word-level** and a character-level model of the same English prose (Jane Austen's
 #    *Lady Susan*, embedded), compared side by side: vocabulary, unknown words, speed,
