@@ -168,7 +168,8 @@ def main(argv=None):
              f"1,000 samples/s = {flops * 1000 / 1e9:.0f} GFLOP/s."]
     notes.append(
         "Reading the ratios: PyTorch with 2 OpenMP threads is fastest on an idle machine but collapses when another "
-        "process holds a core (its threads spin-wait; the design guide saw its epochs go from 2.5 s to 21-76 s), so "
+        "process holds a core (its threads spin-wait; an earlier run on this 2-core CPU saw its epochs go from 2.5 s "
+        "to 21-76 s when another process was busy), so "
         "on a busy machine the 1-thread row is the fairer PyTorch figure. TensorFlow's epoch times here are bimodal "
         "(about 1x or 2x of a base time, also within one process), which is why min, median and max differ so much. "
         "XLA compiles the whole LSTM loop into one program on the first epoch (the untimed warm-up); "

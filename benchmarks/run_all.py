@@ -21,8 +21,10 @@ import time
 
 from benchmarks import common
 
-BENCHMARKS = ("builder_overhead", "against_pytorch", "variable_length", "generation", "physical_limit", "nade_sums",
-              "sweeps")
+BENCHMARKS = ("builder_overhead", "against_pytorch", "variable_length", "bucketing_sentiment", "generation",
+              "physical_limit", "nade_sums", "sweeps")
+# Not run here: gpu_check (needs a GPU; benchmarks/gpu_check.sh runs it) and the helper modules.
+NOT_BENCHMARKS = ("common", "run_all", "gpu_check")
 
 
 def parser():

@@ -21,8 +21,13 @@ ARCHITECTURES = {
     "encoder_decoder": "seqlab.builders.encoder_decoder:encoder_decoder",
 }
 
-_SUBMODULES = {"cells", "stacks", "layers", "losses", "builders", "sampling", "training", "distribute", "results", "data",
-               "metrics", "grid", "run"}
+# Every public submodule, imported on first attribute access (``seqlab.results``, ...);
+# tests/test_package.py checks that none is missing.
+_SUBMODULES = {
+    "baselines", "builders", "cells", "checks", "cli", "crf", "data", "distribute", "dna", "genes", "grid", "headlines",
+    "kernel_config", "layers", "losses", "metrics", "nade", "ner", "papermill_engine", "probes", "provenance",
+    "results", "run", "sampling", "sentiment", "stacks", "tracking", "training",
+}
 
 
 def build(architecture, **keywords):

@@ -24,12 +24,9 @@ names are the cells of this module inside ``keras.layers.RNN``.
 import keras
 from keras import ops
 
+from seqlab import checks
+
 KERAS_LAYERS = {"rnn": "SimpleRNN", "gru": "GRU", "lstm": "LSTM"}
-
-
-def _check_units(units):
-    if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-        raise ValueError(f"units={units!r} is not allowed; units must be a positive integer.")
 
 
 class _EquationCell(keras.layers.Layer):
@@ -39,7 +36,7 @@ class _EquationCell(keras.layers.Layer):
 
     def __init__(self, units, kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
-        _check_units(units)
+        checks.positive_integer("units", units)
         self.units = units
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
@@ -256,7 +253,7 @@ def recurrent_layer(cell, units, *, return_sequences=False, return_state=False, 
     equation cell (for example ``tanh_output=False``) or to the Keras layer.
     """
     check_cell(cell)
-    _check_units(units)
+    checks.positive_integer("units", units)
     if cell in KERAS_LAYERS:
         layer_class = getattr(keras.layers, KERAS_LAYERS[cell])
         return layer_class(units, return_sequences=return_sequences, return_state=return_state,

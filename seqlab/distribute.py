@@ -23,6 +23,8 @@ for a notebook's ``strategy="mirrored", cpu_replicas=2``.
 
 import warnings
 
+from seqlab import checks
+
 STRATEGIES = ("none", "mirrored")
 PRECISION_POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
 
@@ -76,8 +78,7 @@ def select(name="none", *, cpu_replicas=1):
     """
     if name not in STRATEGIES:
         raise ValueError(f"strategy={name!r} is not allowed; allowed: {', '.join(STRATEGIES)}.")
-    if isinstance(cpu_replicas, bool) or not isinstance(cpu_replicas, int) or cpu_replicas < 1:
-        raise ValueError(f"cpu_replicas={cpu_replicas!r} is not allowed; give a positive integer.")
+    checks.positive_integer("cpu_replicas", cpu_replicas)
     if name == "none":
         if cpu_replicas != 1:
             raise ValueError(f"cpu_replicas={cpu_replicas!r} is only used with strategy='mirrored'; "
@@ -107,8 +108,7 @@ def even_batch_size(distribution, batch_size, examples=None):
     32
     """
     replicas = distribution.num_replicas_in_sync
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size={batch_size!r} is not allowed; give a positive integer.")
+    checks.positive_integer("batch_size", batch_size)
     if batch_size % replicas:
         raise ValueError(f"batch_size={batch_size!r} does not split over the {replicas} replicas of the strategy; "
                          f"give a multiple of {replicas} (e.g. {batch_size - batch_size % replicas or replicas}).")
@@ -123,8 +123,7 @@ def split_cpu(count):
     Must run before TensorFlow initialises its devices (before any tensor is made): run it
     first in a fresh process. Raises ``RuntimeError`` when TensorFlow has already started.
     """
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"count={count!r} is not allowed; count must be a positive integer.")
+    checks.positive_integer("count", count)
     import tensorflow as tf
 
     physical = tf.config.list_physical_devices("CPU")

@@ -53,7 +53,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from seqlab.builders.common import check_positive_integer
+from seqlab import checks
 
 
 def frame_logits(frames, visible_bias, hidden_bias, visible_to_hidden, hidden_to_visible):
@@ -210,8 +210,8 @@ class NADE(keras.layers.Layer):
 
     def __init__(self, num_visible, units, **kwargs):
         super().__init__(**kwargs)
-        self.num_visible = check_positive_integer("num_visible", num_visible)
-        self.units = check_positive_integer("units", units)
+        self.num_visible = checks.positive_integer("num_visible", num_visible)
+        self.units = checks.positive_integer("units", units)
         self.supports_masking = True
         self.visible_bias = keras.layers.Dense(num_visible, name="visible_bias", dtype=self.dtype_policy)
         self.hidden_bias = keras.layers.Dense(units, name="hidden_bias", dtype=self.dtype_policy)

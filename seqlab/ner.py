@@ -37,7 +37,8 @@ from collections import Counter
 import keras
 import numpy as np
 
-from seqlab.builders.common import OutputHead, check_positive_integer
+from seqlab import checks
+from seqlab.builders.common import OutputHead
 from seqlab.crf import CRF, CRFLoss, viterbi
 from seqlab.layers import MaskedGlobalMaxPooling1D
 from seqlab.data.batching import bucket_batches, make_dataset, pad_sequences
@@ -99,7 +100,7 @@ class TokenEncoder:
         if tag_names[0] != RESERVED_TOKENS[PAD_ID]:
             raise ValueError(f"tag_names[0]={tag_names[0]!r}: id 0 must be the padding tag {RESERVED_TOKENS[PAD_ID]!r}.")
         self.words, self.characters, self.tag_names = words, characters, list(tag_names)
-        self.max_characters = check_positive_integer("max_characters", max_characters)
+        self.max_characters = checks.positive_integer("max_characters", max_characters)
         self.tag_to_id = {name: index for index, name in enumerate(self.tag_names)}
 
     @classmethod
@@ -304,8 +305,8 @@ def build_tagger(*, vocab_size, num_classes, character_vocab_size=None, max_char
         raise ValueError(f"characters={characters!r} is not allowed; allowed: {', '.join(CHARACTER_ENCODERS)}.")
     if characters != "none" and character_vocab_size is None:
         raise ValueError(f"character_vocab_size=None with characters={characters!r}: give the character vocabulary size.")
-    check_positive_integer("vocab_size", vocab_size)
-    check_positive_integer("max_characters", max_characters)
+    checks.positive_integer("vocab_size", vocab_size)
+    checks.positive_integer("max_characters", max_characters)
     if embedding_matrix is not None:
         embedding_matrix = np.asarray(embedding_matrix, dtype="float32")
         if embedding_matrix.shape[0] != vocab_size:

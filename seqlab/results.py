@@ -139,8 +139,8 @@ def record(**row):
             ``train_seconds`` and metrics named ``test_*`` / ``valid_*``.
 
     Returns:
-        The row as a dict, with ``seqlab_version``, ``keras_version``, ``backend`` and
-        ``device`` appended.
+        The row as a dict, with the fields of ``ENVIRONMENT_FIELDS`` appended (versions,
+        backend, device, data read: see :func:`environment`).
 
     Raises:
         ValueError: naming every field whose value is not a JSON scalar, that the runner

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import keras
 
+from seqlab import checks
 from seqlab.cells import check_cell, recurrent_layer, state_count
 
 
@@ -26,22 +27,18 @@ def check_architecture_keywords(*, cell, units, depth, bidirectional, dropout):
     >>> check_architecture_keywords(cell="lstm", units=8, depth=0, bidirectional=False, dropout=0.0)
     Traceback (most recent call last):
     ...
-    ValueError: depth=0 is not allowed; depth must be an integer >= 1 (the number of stacked recurrent layers).
+    ValueError: depth=0 is not allowed; depth must be a positive integer.
     >>> check_architecture_keywords(cell="lstm", units=-3, depth=1, bidirectional=False, dropout=0.0)
     Traceback (most recent call last):
     ...
     ValueError: units=-3 is not allowed; units must be a positive integer.
     """
     check_cell(cell)
-    if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-        raise ValueError(f"units={units!r} is not allowed; units must be a positive integer.")
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-        raise ValueError(
-            f"depth={depth!r} is not allowed; depth must be an integer >= 1 (the number of stacked recurrent layers).")
+    checks.positive_integer("units", units)
+    checks.positive_integer("depth", depth)
     if not isinstance(bidirectional, bool):
         raise ValueError(f"bidirectional={bidirectional!r} is not allowed; use True or False.")
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout={dropout!r} is not allowed; dropout must be a number in [0, 1).")
+    checks.fraction("dropout", dropout)
 
 
 @dataclass

@@ -3,6 +3,9 @@
 import time
 
 import keras
+import numpy as np
+
+from seqlab import checks
 
 
 def seed_everything(seed):
@@ -13,8 +16,7 @@ def seed_everything(seed):
     >>> seed_everything(3)
     3
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed={seed!r} is not allowed; seed must be an integer >= 0.")
+    checks.non_negative_integer("seed", seed)
     keras.utils.set_random_seed(seed)
     return seed
 
@@ -41,20 +43,39 @@ def configure_devices():
 
 
 class Stopwatch(keras.callbacks.Callback):
-    """Keras callback that adds up the wall time spent in ``fit`` (``.seconds``).
+    """Keras callback: the wall time of every epoch (``.epoch_seconds``) and of all ``fit`` calls (``.seconds``).
 
+    One stopwatch can serve several ``fit`` calls (folds, resumed training): both add up.
+    Epoch times include the epoch's validation and the callbacks before this one.
+
+    >>> import numpy as np
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> model.compile(loss="mse")
     >>> stopwatch = Stopwatch()
-    >>> stopwatch.seconds
-    0.0
+    >>> _ = model.fit(np.zeros((4, 2)), np.zeros(4), epochs=3, verbose=0, callbacks=[stopwatch])
+    >>> len(stopwatch.epoch_seconds), stopwatch.seconds >= sum(stopwatch.epoch_seconds) > 0
+    (3, True)
     """
 
     def __init__(self):
         super().__init__()
         self.seconds = 0.0
-        self._started = None
+        self.epoch_seconds = []
+        self._train_started = self._epoch_started = None
+
+    @property
+    def median_epoch_seconds(self):
+        """Median of the epoch times (robust to the first epoch's tracing); ``nan`` before any."""
+        return float(np.median(self.epoch_seconds)) if self.epoch_seconds else float("nan")
 
     def on_train_begin(self, logs=None):
-        self._started = time.perf_counter()
+        self._train_started = time.perf_counter()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch_seconds.append(time.perf_counter() - self._epoch_started)
 
     def on_train_end(self, logs=None):
-        self.seconds += time.perf_counter() - self._started
+        self.seconds += time.perf_counter() - self._train_started

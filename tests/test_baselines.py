@@ -1,26 +1,12 @@
 """Classic baselines: NBSVM against a hand-computed case, majority class, n-gram LR, NER memorisation, MR 10-fold."""
 
 import math
-import os
-import pathlib
 
 import numpy as np
 import pytest
 from sklearn.svm import LinearSVC
 
 from seqlab import baselines, data
-
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-
-def mr_folder():
-    candidates = [ROOT.parent / "shared" / "data" / "rt_polarity"]
-    if os.environ.get("SEQLAB_DATA_DIR"):
-        candidates.insert(0, pathlib.Path(os.environ["SEQLAB_DATA_DIR"]) / "rt_polarity")
-    for folder in candidates:
-        if (folder / "rt-polarity.pos").is_file() and (folder / "rt-polarity.neg").is_file():
-            return folder
-    pytest.skip(f"MR (rt-polarity.pos/.neg) is in none of {', '.join(map(str, candidates))}")
 
 
 def examples(pairs):
@@ -158,13 +144,13 @@ def test_ner_memorisation_by_hand():
         baselines.ner_memorisation([(["a", "b"], ["O"])], test)
 
 
-def test_mr_ten_fold_nbsvm_is_near_the_measured_and_published_numbers():
+def test_mr_ten_fold_nbsvm_is_near_the_measured_and_published_numbers(shared_data):
     """NBSVM-bi on the project's MR folds, trained on the nine other folds (train + valid), C=1, beta=0.25.
 
     Measured with this code: 79.08 +- 1.22 (mean +- std over the 10 folds); the GUIDE's earlier
     measurement 79.83 +- 0.74, the paper 79.4. About 15 s on 2 busy cores.
     """
-    folder = mr_folder()
+    folder = shared_data("rt_polarity", "rt-polarity.pos", "rt-polarity.neg")
     accuracies, majority = [], []
     for fold in range(10):
         dataset = data.load("mr", path=folder, fold=fold)

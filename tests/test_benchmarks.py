@@ -132,3 +132,9 @@ def test_run_all_options():
     assert run_all.BENCHMARKS[-1] == "sweeps"  # the long Dask sweep runs last
     with pytest.raises(SystemExit):
         run_all.parser().parse_args(["--only", "nonexistent"])
+
+
+def test_run_all_runs_every_benchmark_module():
+    modules = {path.stem for path in (ROOT / "benchmarks").glob("*.py") if path.stem != "__init__"}
+    assert set(run_all.BENCHMARKS) | set(run_all.NOT_BENCHMARKS) == modules
+    assert not set(run_all.BENCHMARKS) & set(run_all.NOT_BENCHMARKS)

@@ -2,8 +2,6 @@
 labelled short-sequence files, StatLog DNA."""
 
 import collections
-import os
-import pathlib
 import warnings
 
 import numpy as np
@@ -12,28 +10,6 @@ import pytest
 from seqlab import data
 from seqlab.data import dna
 from seqlab.data.dna import Gene
-
-SHARED = pathlib.Path(os.environ["SEQLAB_DATA_DIR"]) if os.environ.get("SEQLAB_DATA_DIR") else None
-
-
-def shared_folder(folder, file_name):
-    """``$SEQLAB_DATA_DIR/<folder>``, or skip the test saying which file is missing."""
-    if SHARED is None:
-        pytest.skip("SEQLAB_DATA_DIR is not set; the shared benchmark files are needed")
-    path = SHARED / folder
-    if not (path / file_name).is_file():
-        pytest.skip(f"{path} lacks {file_name}")
-    return path
-
-
-def shared_splice():
-    return shared_folder("uci_splice", "splice.csv")
-
-
-def shared_statlog():
-    path = shared_folder("statlog_dna", "DNA.rda")
-    pytest.importorskip("pyreadr")
-    return path
 
 
 def test_one_hot_and_reverse_complement():
@@ -177,8 +153,8 @@ def test_gff3_malformed_line_names_file_and_line(tmp_path):
         data.load("fasta_gff3", path=tmp_path)
 
 
-def test_uci_splice_counts_folds_and_ambiguity():
-    path = shared_splice()
+def test_uci_splice_counts_folds_and_ambiguity(shared_data):
+    path = shared_data("uci_splice", "splice.csv")
     dataset = data.load("uci_splice", path=path)
     splits = [dataset[name] for name in ("train", "valid", "test")]
     assert [len(split) for split in splits] == [2552, 319, 319]
@@ -215,8 +191,8 @@ def test_uci_splice_bad_rows(tmp_path):
         data.load("uci_splice", path=tmp_path)
 
 
-def test_uci_splice_group_folds_keep_identical_sequences_together():
-    path = shared_splice()
+def test_uci_splice_group_folds_keep_identical_sequences_together(shared_data):
+    path = shared_data("uci_splice", "splice.csv")
     plain = data.load("uci_splice", path=path)
     assert plain["duplicates"] == {"rows": 3190, "distinct_sequences": 3005, "repeated_sequences": 125,
                                    "rows_with_repeated_sequence": 310, "extra_copies": 185, "conflicting_labels": 1}
@@ -290,8 +266,8 @@ def test_labelled_sequence_file_with_its_own_classes(tmp_path):
         data.load("uci_splice", path=tmp_path)
 
 
-def test_statlog_dna_split_and_classes():
-    path = shared_statlog()
+def test_statlog_dna_split_and_classes(shared_data):
+    path = shared_data("statlog_dna", "DNA.rda")
     dataset = data.load("statlog_dna", path=path)
     train, valid, test = dataset["train"], dataset["valid"], dataset["test"]
     assert len(train) + len(valid) == 2000 and len(test) == 1186
@@ -314,9 +290,9 @@ def test_statlog_dna_split_and_classes():
     assert len(everything["train"]) == 2000 and everything["valid"] == []
 
 
-def test_statlog_bits_decode_to_the_uci_sequences():
-    path = shared_statlog()
-    splice_path = shared_splice()
+def test_statlog_bits_decode_to_the_uci_sequences(shared_data):
+    path = shared_data("statlog_dna", "DNA.rda")
+    splice_path = shared_data("uci_splice", "splice.csv")
     statlog = dna.read_statlog_dna(path / "DNA.rda")
     uci, _ = dna.read_splice(splice_path / "splice.csv")
     labels = collections.defaultdict(set)

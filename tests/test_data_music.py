@@ -1,7 +1,6 @@
 """Piano-roll sources: benchmark files with their published counts, other formats, bad input, MIDI."""
 
 import os
-import pathlib
 import pickle
 import re
 
@@ -12,20 +11,14 @@ import scipy.io
 from seqlab import data
 from seqlab.data import DataFormatError, music, sources
 
-SHARED = pathlib.Path(os.environ.get("SEQLAB_DATA_DIR", "")) / "jsb_chorales"
-needs_jsb = pytest.mark.skipif(
-    not os.environ.get("SEQLAB_DATA_DIR") or not (SHARED / "JSB_Chorales.mat").is_file(),
-    reason="SEQLAB_DATA_DIR/jsb_chorales/JSB_Chorales.mat not present (set SEQLAB_DATA_DIR=../shared/data)",
-)
 
 
 def _counts(dataset):
     return {split: len(pieces) for split, pieces in dataset.items()}
 
 
-@needs_jsb
-def test_jsb_mat_has_the_published_counts():
-    dataset = data.load("jsb_chorales")
+def test_jsb_mat_has_the_published_counts(shared_data):
+    dataset = data.load("jsb_chorales", path=shared_data("jsb_chorales", "JSB_Chorales.mat"))
     assert _counts(dataset) == {"train": 229, "valid": 76, "test": 77}
     assert sum(len(piece) for piece in dataset["train"]) == 13807
     assert all(piece.dtype == np.uint8 and piece.shape[1] == 88 for split in dataset.values() for piece in split)
@@ -33,10 +26,9 @@ def test_jsb_mat_has_the_published_counts():
     assert (np.flatnonzero(dataset["train"][0][0]) + 21).tolist() == [60, 72, 79, 88]
 
 
-@needs_jsb
-def test_jsb_json_holds_the_same_pieces_as_the_mat_file():
-    from_json = data.load("jsb_chorales_json")
-    from_mat = data.load("jsb_chorales")
+def test_jsb_json_holds_the_same_pieces_as_the_mat_file(shared_data):
+    from_json = data.load("jsb_chorales_json", path=shared_data("jsb_chorales", "jsb-chorales-quarter.json"))
+    from_mat = data.load("jsb_chorales", path=shared_data("jsb_chorales", "JSB_Chorales.mat"))
     assert _counts(from_json) == {"train": 229, "valid": 76, "test": 77}
     for split in music.SPLITS:
         assert all(np.array_equal(a, b) for a, b in zip(from_json[split], from_mat[split]))

@@ -1,7 +1,5 @@
 """NER data: CoNLL column files (IOB1 -> BIO, bad input) and the embedded WNUT-2016 tweets."""
 
-import os
-import pathlib
 
 import pytest
 
@@ -89,16 +87,9 @@ def test_wnut16_is_embedded_and_split_with_a_fixed_seed():
     assert other_split["test"] != dataset["test"]
 
 
-def conll_folder():
-    root = os.environ.get("SEQLAB_DATA_DIR", "")
-    folder = pathlib.Path(root) / "conll2003"
-    if not root or not all((folder / name).is_file() for name in ("eng.train", "eng.testa", "eng.testb")):
-        pytest.skip("CoNLL-2003 not found (set SEQLAB_DATA_DIR to a folder holding conll2003/eng.{train,testa,testb})")
-    return folder
 
-
-def test_conll2003_has_the_published_counts():
-    folder = conll_folder()
+def test_conll2003_has_the_published_counts(shared_data):
+    folder = shared_data("conll2003", "eng.train", "eng.testa", "eng.testb")
     dataset = load(SOURCE["conll2003"], folder)
     assert {name: len(split) for name, split in dataset.items()} == {"train": 14041, "valid": 3250, "test": 3453}
     assert {name: sum(len(tokens) for tokens, _ in split) for name, split in dataset.items()} == {

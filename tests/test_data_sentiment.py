@@ -1,25 +1,13 @@
 """Sentiment sources: published counts on the shared data, the embedded tweets, IMDB and CSV loaders."""
 
 import collections
-import os
-import pathlib
 
 import pytest
 
 from seqlab import data
 from seqlab.data import sentiment
 
-SHARED = pathlib.Path(os.environ.get("SEQLAB_DATA_DIR", "")) if os.environ.get("SEQLAB_DATA_DIR") else None
 
-
-def shared_folder(folder, *files):
-    if SHARED is None:
-        pytest.skip("SEQLAB_DATA_DIR is not set; the shared benchmark files are needed")
-    path = SHARED / folder
-    missing = [name for name in files if not (path / name).is_file()]
-    if missing:
-        pytest.skip(f"{path} lacks {', '.join(missing)}")
-    return path
 
 
 def test_tokenize_splits_clitics_and_punctuation():
@@ -29,8 +17,8 @@ def test_tokenize_splits_clitics_and_punctuation():
     assert sentiment.tokenize("it 's not bad") == sentiment.tokenize("It’s not bad")
 
 
-def test_sst2_counts_and_labels():
-    path = shared_folder("sst2", "stsa.binary.train", "stsa.binary.dev", "stsa.binary.test")
+def test_sst2_counts_and_labels(shared_data):
+    path = shared_data("sst2", "stsa.binary.train", "stsa.binary.dev", "stsa.binary.test")
     dataset = data.load("sst2", path=path)
     assert {name: len(split) for name, split in dataset.items()} == {"train": 6920, "valid": 872, "test": 1821}
     assert sentiment.class_names(dataset) == ["negative", "positive"]
@@ -39,8 +27,8 @@ def test_sst2_counts_and_labels():
     assert not any("-lrb-" in example["text"] for example in dataset["train"])
 
 
-def test_mr_folds_partition_the_data_with_fixed_seed():
-    path = shared_folder("rt_polarity", "rt-polarity.pos", "rt-polarity.neg")
+def test_mr_folds_partition_the_data_with_fixed_seed(shared_data):
+    path = shared_data("rt_polarity", "rt-polarity.pos", "rt-polarity.neg")
     everything, test_folds = None, collections.Counter()
     for fold in range(10):
         dataset = data.load("mr", path=path, fold=fold)

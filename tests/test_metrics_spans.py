@@ -1,7 +1,5 @@
 """Entity-level scorer: spans from BIO and IOB1, micro and per-type P/R/F1 checked against seqeval."""
 
-import os
-import pathlib
 
 import numpy as np
 import pytest
@@ -132,13 +130,6 @@ def test_classify_errors_sorts_every_kind():
     assert classify_errors(true_tags, true_tags) == []
 
 
-def conll_file(name):
-    root = os.environ.get("SEQLAB_DATA_DIR", "")
-    path = pathlib.Path(root) / "conll2003" / name
-    if not root or not path.is_file():
-        pytest.skip(f"CoNLL-2003 {name} not found (set SEQLAB_DATA_DIR to a folder holding conll2003/)")
-    return path
-
 
 def raw_iob1_sentences(path):
     """The NER column of a CoNLL-2003 file exactly as written (IOB1), read independently of seqlab."""
@@ -155,8 +146,8 @@ def raw_iob1_sentences(path):
     return sentences
 
 
-def test_scores_match_seqeval_on_real_conll_tags():
-    gold = raw_iob1_sentences(conll_file("eng.testa"))
+def test_scores_match_seqeval_on_real_conll_tags(shared_data):
+    gold = raw_iob1_sentences(shared_data("conll2003", "eng.testa") / "eng.testa")
     assert len(gold) == 3250
     generator = np.random.default_rng(1)
     perturbed = [

@@ -1,7 +1,6 @@
 """Text sources: published counts, embedded name lists and prose, any plain-text file, bad input."""
 
 import os
-import pathlib
 
 import pytest
 
@@ -16,37 +15,27 @@ from seqlab.data.text import (
     split_examples,
     split_sentences,
 )
-from seqlab.data.vocab import EOS_TOKEN, character_vocabulary, word_vocabulary
+from seqlab.data.vocab import EOS_TOKEN, Vocabulary
 
-
-def shared_file(name):
-    """The shared benchmark file, or a skip saying why it is absent."""
-    root = os.environ.get("SEQLAB_DATA_DIR")
-    if not root:
-        pytest.skip("SEQLAB_DATA_DIR is not set: the shared benchmark copies are needed")
-    path = pathlib.Path(root) / "char_lm" / name
-    if not path.is_file():
-        pytest.skip(f"{path} is missing")
-    return path
 
 
 def count(dataset):
     return sum(len(split) for split in dataset.values())
 
 
-def test_dinos_has_the_published_1543_names_and_27_symbols():
-    shared_file("dinos.txt")
+def test_dinos_has_the_published_1543_names_and_27_symbols(shared_data):
+    shared_data("char_lm", "dinos.txt")
     dataset = data.load("dinos")
     assert count(dataset) == 1543
     assert [len(dataset[name]) for name in ("train", "valid", "test")] == [1235, 154, 154]
     assert all(example[-1] == EOS_TOKEN for split in dataset.values() for example in split)
-    assert len(character_vocabulary(dataset["train"])) == 4 + 26  # reserved ids + a-z; <eos> is reserved
+    assert len(Vocabulary.build(dataset["train"], level="character")) == 4 + 26  # reserved ids + a-z; <eos> is reserved
     everything = {"".join(example[:-1]) for split in dataset.values() for example in split}
     assert "aachenosaurus" in everything
 
 
-def test_names_has_the_published_32033_names():
-    shared_file("names.txt")
+def test_names_has_the_published_32033_names(shared_data):
+    shared_data("char_lm", "names.txt")
     dataset = data.load("names", valid_fraction=0.0, test_fraction=0.05, seed=2)
     assert count(dataset) == 32033
     assert len(dataset["test"]) == 1601 and dataset["valid"] == []
@@ -78,7 +67,7 @@ def test_lady_susan_is_embedded_english_prose():
     assert not any("Gutenberg" in sentence for sentence in sentences)
     words = {token for sentence in sentences for token in sentence}
     assert {"Frederica", "Reginald", "Churchhill"} <= words
-    vocabulary = word_vocabulary(sentences, lowercase=True, min_frequency=2)
+    vocabulary = Vocabulary.build(sentences, level="word", lowercase=True, min_frequency=2)
     assert 1000 < len(vocabulary) < 5000
 
 

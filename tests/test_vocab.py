@@ -13,9 +13,7 @@ from seqlab.data.vocab import (
     RESERVED_TOKENS,
     UNK_ID,
     Vocabulary,
-    character_vocabulary,
     tokenize_words,
-    word_vocabulary,
 )
 
 
@@ -26,33 +24,33 @@ def test_reserved_ids_are_fixed():
 
 
 def test_tokens_are_sorted_whatever_the_example_order():
-    first = word_vocabulary(["the cat sat", "a dog"])
-    second = word_vocabulary(["a dog", "the cat sat"])
+    first = Vocabulary.build(["the cat sat", "a dog"], level="word")
+    second = Vocabulary.build(["a dog", "the cat sat"], level="word")
     assert first == second
     assert first.tokens[4:] == ["a", "cat", "dog", "sat", "the"]
     assert len(first) == 9
 
 
 def test_reserved_tokens_in_examples_are_not_counted_and_map_to_their_ids():
-    vocabulary = character_vocabulary([["a", "b", EOS_TOKEN], ["b", EOS_TOKEN]])
+    vocabulary = Vocabulary.build([["a", "b", EOS_TOKEN], ["b", EOS_TOKEN]], level="character")
     assert vocabulary.tokens[4:] == ["a", "b"]
     assert vocabulary.encode(["b", "a", EOS_TOKEN]) == [5, 4, EOS_ID]
 
 
 def test_min_frequency_and_max_size():
     texts = ["a a a b b c", "a b d"]
-    assert word_vocabulary(texts, min_frequency=2).tokens[4:] == ["a", "b"]
-    assert word_vocabulary(texts, min_frequency=3).tokens[4:] == ["a", "b"]
-    assert word_vocabulary(texts, min_frequency=4).tokens[4:] == ["a"]
-    limited = word_vocabulary(texts, max_size=6)
+    assert Vocabulary.build(texts, level="word", min_frequency=2).tokens[4:] == ["a", "b"]
+    assert Vocabulary.build(texts, level="word", min_frequency=3).tokens[4:] == ["a", "b"]
+    assert Vocabulary.build(texts, level="word", min_frequency=4).tokens[4:] == ["a"]
+    limited = Vocabulary.build(texts, level="word", max_size=6)
     assert len(limited) == 6 and limited.tokens[4:] == ["a", "b"]
     # ties (c and d seen once) are broken by the token, so the kept set is deterministic
-    assert word_vocabulary(texts, max_size=7).tokens[4:] == ["a", "b", "c"]
-    assert len(word_vocabulary(texts, max_size=4)) == 4
+    assert Vocabulary.build(texts, level="word", max_size=7).tokens[4:] == ["a", "b", "c"]
+    assert len(Vocabulary.build(texts, level="word", max_size=4)) == 4
 
 
 def test_encode_decode_round_trip_and_unknown_tokens():
-    vocabulary = character_vocabulary(["hello", "world"])
+    vocabulary = Vocabulary.build(["hello", "world"], level="character")
     ids = vocabulary.encode("hold!", add_bos=True, add_eos=True)
     assert ids[0] == BOS_ID and ids[-1] == EOS_ID
     assert ids[-2] == UNK_ID  # "!" never seen
@@ -63,14 +61,14 @@ def test_encode_decode_round_trip_and_unknown_tokens():
 
 
 def test_word_level_lowercase_and_text():
-    vocabulary = word_vocabulary(["The cat.", "the dog"], lowercase=True)
+    vocabulary = Vocabulary.build(["The cat.", "the dog"], level="word", lowercase=True)
     assert vocabulary.tokens[4:] == [".", "cat", "dog", "the"]
     assert vocabulary.to_text(vocabulary.encode("THE DOG.")) == "the dog ."
     assert "cat" in vocabulary and "Cat" not in vocabulary
 
 
 def test_json_round_trip_through_a_file(tmp_path):
-    vocabulary = word_vocabulary(["Ünïcode words", "words"], lowercase=True, min_frequency=1)
+    vocabulary = Vocabulary.build(["Ünïcode words", "words"], level="word", lowercase=True, min_frequency=1)
     path = tmp_path / "vocabulary.json"
     vocabulary.to_json(path)
     loaded = Vocabulary.from_json(path)

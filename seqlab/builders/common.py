@@ -2,20 +2,9 @@
 
 import keras
 
+from seqlab.checks import positive_integer
+
 OUTPUT_ACTIVATIONS = ("softmax", "sigmoid", "linear")
-
-
-def check_positive_integer(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}={value!r} is not allowed; {name} must be a positive integer.")
-    return value
-
-
-def check_rate(name, value):
-    """A dropout rate: a number in ``[0, 1)``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
-        raise ValueError(f"{name}={value!r} is not allowed; {name} must be a number in [0, 1).")
-    return value
 
 
 class InputEncoding:
@@ -38,11 +27,11 @@ class InputEncoding:
                 f"received vocab_size={vocab_size!r}, input_dim={input_dim!r}.")
         self.vocab_size, self.input_dim = vocab_size, input_dim
         if vocab_size is not None:
-            check_positive_integer("vocab_size", vocab_size)
-            check_positive_integer("embedding_dim", embedding_dim)
+            positive_integer("vocab_size", vocab_size)
+            positive_integer("embedding_dim", embedding_dim)
             self.layer = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True, name=f"{name}_embedding")
         else:
-            check_positive_integer("input_dim", input_dim)
+            positive_integer("input_dim", input_dim)
             self.layer = None if mask_value is None else keras.layers.Masking(mask_value, name=f"{name}_masking")
         self.name = name
 
@@ -60,7 +49,7 @@ class OutputHead:
     """``Dropout`` then ``Dense(num_classes, activation)`` on the last axis."""
 
     def __init__(self, *, num_classes, output_activation="softmax", dropout=0.0, name="output"):
-        check_positive_integer("num_classes", num_classes)
+        positive_integer("num_classes", num_classes)
         if output_activation not in OUTPUT_ACTIVATIONS:
             raise ValueError(
                 f"output_activation={output_activation!r} is not allowed; allowed: {', '.join(OUTPUT_ACTIVATIONS)}.")

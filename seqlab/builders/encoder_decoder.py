@@ -4,7 +4,8 @@ from collections import namedtuple
 
 import keras
 
-from seqlab.builders.common import InputEncoding, OutputHead, check_positive_integer, flatten_states
+from seqlab import checks
+from seqlab.builders.common import InputEncoding, OutputHead, flatten_states
 from seqlab.cells import state_count
 from seqlab.stacks import recurrent_stack
 
@@ -32,7 +33,7 @@ def encoder_decoder(*, target_vocab_size, cell="lstm", units=64, depth=1, bidire
     >>> [tuple(tensor.shape) for tensor in seq2seq.encoder.outputs]
     [(None, 16)]
     """
-    check_positive_integer("target_vocab_size", target_vocab_size)
+    checks.positive_integer("target_vocab_size", target_vocab_size)
     source_encoding = InputEncoding(vocab_size=vocab_size, input_dim=input_dim, embedding_dim=embedding_dim,
                                     name="source")
     target_encoding = InputEncoding(vocab_size=target_vocab_size, embedding_dim=target_embedding_dim or embedding_dim,

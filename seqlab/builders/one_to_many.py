@@ -4,7 +4,8 @@ from collections import namedtuple
 
 import keras
 
-from seqlab.builders.common import InputEncoding, OutputHead, check_positive_integer, check_rate, flatten_states
+from seqlab import checks
+from seqlab.builders.common import InputEncoding, OutputHead, flatten_states
 from seqlab.cells import state_count
 from seqlab.nade import NADE
 from seqlab.stacks import recurrent_stack
@@ -72,9 +73,9 @@ def one_to_many(*, cell="lstm", units=64, depth=1, bidirectional=False, dropout=
             "x<1..t>, and a backward layer would read the future. Use bidirectional=False.")
     if output not in OUTPUTS:
         raise ValueError(f"output={output!r} is not allowed; allowed: {', '.join(OUTPUTS)}.")
-    check_rate("dropout", dropout)
-    input_dropout = check_rate("input_dropout", dropout if input_dropout is None else input_dropout)
-    output_dropout = check_rate("output_dropout", dropout if output_dropout is None else output_dropout)
+    checks.fraction("dropout", dropout)
+    input_dropout = checks.fraction("input_dropout", dropout if input_dropout is None else input_dropout)
+    output_dropout = checks.fraction("output_dropout", dropout if output_dropout is None else output_dropout)
     encoding = InputEncoding(vocab_size=vocab_size, input_dim=input_dim, embedding_dim=embedding_dim, name="inputs")
     num_classes = num_classes if num_classes is not None else (vocab_size or input_dim)
     if output == "nade":
@@ -84,7 +85,7 @@ def one_to_many(*, cell="lstm", units=64, depth=1, bidirectional=False, dropout=
         if output_activation not in (None, "sigmoid"):
             raise ValueError(f"output_activation={output_activation!r} is not allowed with output='nade' (its "
                              "conditionals are sigmoids); allowed: None, sigmoid.")
-        check_positive_integer("num_classes", num_classes)
+        checks.positive_integer("num_classes", num_classes)
         head = NADEHead(num_classes=num_classes, units=units if nade_units is None else nade_units,
                         dropout=output_dropout)
     elif nade_units is not None:
@@ -117,7 +118,7 @@ class NADEHead:
     """``Dropout`` then :class:`seqlab.nade.NADE`: conditionals given ``frames``, or the biases without."""
 
     def __init__(self, *, num_classes, units, dropout=0.0, name="output"):
-        check_positive_integer("nade_units", units)
+        checks.positive_integer("nade_units", units)
         self.dropout = keras.layers.Dropout(dropout, name=f"{name}_dropout")
         self.nade = NADE(num_classes, units, name=name)
 

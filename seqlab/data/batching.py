@@ -120,6 +120,32 @@ def bucket_batches(lengths, batch_size, seed=0, *, shuffle=True, pool_batches=10
     return batches
 
 
+def in_length_order(items, predict_batch, *, batch_size=256, length=len):
+    """``predict_batch`` over batches of similar length, the results put back in the items' order.
+
+    The way to run a model over many variable-length examples: sorting by length keeps the
+    padding small, and the caller gets one result per item, in its own order.
+
+    Args:
+        items: examples (sequences, or anything ``length`` measures).
+        predict_batch: function of a list of items (one batch, shortest first) that returns one
+            result per item, in that order.
+        batch_size: items per batch.
+        length: the length of an item.
+
+    >>> in_length_order(["ccc", "a", "bb"], lambda batch: [text.upper() for text in batch], batch_size=2)
+    ['CCC', 'A', 'BB']
+    """
+    results = [None] * len(items)
+    if not len(items):
+        return results
+    for batch in bucket_batches([length(item) for item in items], batch_size, shuffle=False, pool_batches=None):
+        outputs = predict_batch([items[index] for index in batch])
+        for index, output in zip(batch, outputs):
+            results[index] = output
+    return results
+
+
 def sequential_batches(count, batch_size, seed=0, *, shuffle=True, drop_remainder=False):
     """Batches of indices without length grouping (optionally shuffled with ``seed``).
 

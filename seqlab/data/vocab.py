@@ -51,8 +51,7 @@ class Vocabulary:
             :meth:`to_text` joins tokens.
         lowercase: lower-case text and tokens before encoding (as when it was built).
 
-    Use :meth:`build` (or :func:`character_vocabulary` / :func:`word_vocabulary`) to build
-    one from data.
+    Use :meth:`build` to build one from data.
     """
 
     def __init__(self, tokens, *, level="word", lowercase=False):
@@ -212,20 +211,3 @@ class Vocabulary:
             raise DataFormatError("the tokens after the reserved ones are not sorted", path=where)
         return vocabulary
 
-
-def character_vocabulary(texts, **keywords):
-    """A character-level :class:`Vocabulary` (``min_frequency``, ``max_size``, ``lowercase``).
-
-    >>> character_vocabulary(["Ab"], lowercase=True).tokens[4:]
-    ['a', 'b']
-    """
-    return Vocabulary.build(texts, level="character", **keywords)
-
-
-def word_vocabulary(texts, **keywords):
-    """A word-level :class:`Vocabulary` (``min_frequency``, ``max_size``, ``lowercase``).
-
-    >>> word_vocabulary(["the cat", "the end"], min_frequency=2).tokens[4:]
-    ['the']
-    """
-    return Vocabulary.build(texts, level="word", **keywords)
