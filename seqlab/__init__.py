@@ -26,7 +26,7 @@ ARCHITECTURES = {
 _SUBMODULES = {
     "baselines", "builders", "cells", "checks", "cli", "crf", "data", "distribute", "dna", "genes", "grid", "headlines",
     "kernel_config", "layers", "losses", "metrics", "nade", "ner", "papermill_engine", "probes", "provenance",
-    "results", "run", "sampling", "sentiment", "stacks", "tracking", "training",
+    "refactor", "results", "run", "sampling", "sentiment", "stacks", "tracking", "training",
 }
 
 

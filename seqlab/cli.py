@@ -1,4 +1,4 @@
-"""The ``seqlab`` command: ``seqlab run``, ``seqlab results``, ``seqlab data``.
+"""The ``seqlab`` command: ``seqlab run``, ``seqlab results``, ``seqlab data``, ``seqlab refactor``.
 
 Each sub-command lives in its own module as ``main(argv)``; this file only dispatches,
 so ``seqlab --help`` stays fast (no TensorFlow import).
@@ -11,6 +11,7 @@ COMMANDS = {
     "run": ("seqlab.run", "run an experiment YAML grid of notebooks (papermill; local or Dask)"),
     "results": ("seqlab.results", "build the results table and figure of an experiment"),
     "data": ("seqlab.data.cli", "list the data sources and where each one resolves"),
+    "refactor": ("seqlab.refactor", "check that a notebook's new code makes the rows its old code made; record it"),
 }
 
 

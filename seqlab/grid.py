@@ -98,6 +98,8 @@ class Run:
         values: every parameter value of the run: the notebook's literal defaults
             overridden by ``parameters``.
         code_hash: :func:`seqlab.provenance.notebook_code_hash` of the notebook now.
+        equivalent_code_hashes: older code hashes of the notebook that ``seqlab refactor``
+            showed to compute the same rows (``results/equivalent_code.yaml``).
     """
 
     run_id: str
@@ -105,6 +107,7 @@ class Run:
     parameters: dict
     values: dict
     code_hash: str = ""
+    equivalent_code_hashes: frozenset = frozenset()
 
     @property
     def parameters_hash(self):
@@ -372,6 +375,10 @@ def load(path, max_runs=DEFAULT_MAX_RUNS):
     combinations = _expand(path, document)
     notebooks = sorted({notebook for notebook, _, _ in combinations})
     problems, specs, code_hashes = [], {}, {}
+    try:
+        equivalences = provenance.load_equivalences(root)
+    except ValueError as error:
+        raise ExperimentError(str(error)) from None
     for notebook in notebooks:
         notebook_file = root / notebook
         if notebook_file.suffix != ".ipynb":
@@ -391,7 +398,7 @@ def load(path, max_runs=DEFAULT_MAX_RUNS):
                 problems.append(problem)
         identity = dict(swept, notebook=Path(notebook).stem) if len(notebooks) > 1 else swept
         run = Run(run_id(identity), notebook, parameters, {**literal_defaults(specs[notebook]), **parameters},
-                  code_hashes[notebook])
+                  code_hashes[notebook], provenance.equivalent_hashes(equivalences, code_hashes[notebook]))
         previous = runs.get(run.run_id)
         if previous is not None and (previous.notebook, previous.parameters) != (run.notebook, run.parameters):
             problems.append(f"{path}: two different runs get the id {run.run_id!r}; rename a value.")

@@ -28,10 +28,13 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+import yaml
+
 UNKNOWN = "unknown"
 PACKAGES = {"tensorflow": ("tensorflow", "tensorflow-cpu"), "numpy": ("numpy",), "pandas": ("pandas",),
             "papermill": ("papermill",)}
 ROW_FIELDS = ("parameters_hash", "code_hash", "git_commit", "git_dirty", "command")
+EQUIVALENCE_FILE = "equivalent_code.yaml"  # in results/: written by `seqlab refactor`
 
 
 def fingerprint(values):
@@ -101,6 +104,31 @@ def _version(distribution):
         return None
 
 
+def load_equivalences(root):
+    """The recorded equivalences of ``root/results/equivalent_code.yaml`` (a list; empty when absent)."""
+    path = Path(root) / "results" / EQUIVALENCE_FILE
+    if not path.is_file():
+        return []
+    records = yaml.safe_load(path.read_text()) or []
+    if not isinstance(records, list) or not all(isinstance(record, dict) and {"before", "after"} <= set(record)
+                                                for record in records):
+        raise ValueError(f"{path}: expected a list of mappings with 'before' and 'after' code hashes.")
+    return records
+
+
+def equivalent_hashes(records, code_hash):
+    """Every older code hash that a chain of recorded equivalences leads to ``code_hash`` from.
+
+    >>> sorted(equivalent_hashes([{"before": "a", "after": "b"}, {"before": "b", "after": "c"}], "c"))
+    ['a', 'b']
+    """
+    found, frontier = set(), {code_hash}
+    while frontier:
+        frontier = {record["before"] for record in records if record["after"] in frontier} - found - {code_hash}
+        found |= frontier
+    return frozenset(found)
+
+
 def same_value(recorded, wanted):
     """Whether a value read back from a row (JSON or the CSV) equals a parameter value.
 
@@ -145,7 +173,8 @@ def state(row, run):
 
     ``state`` is ``"new"`` (no row), ``"failed"``, ``"changed"`` (made with other parameter
     values or another notebook: the reason lists them, ``'epochs 1 -> 2'``), ``"stale"``
-    (same parameters, older notebook code) or ``"done"``. A row made before rows carried a
+    (same parameters, older notebook code that ``seqlab refactor`` has not shown to compute the
+    same: ``run.equivalent_code_hashes``) or ``"done"``. A row made before rows carried a
     ``parameters_hash`` is compared on the parameters it holds a value for (a parameter added
     to the notebook later is unknown there, not changed); one without a ``code_hash`` cannot
     be stale (its code is unknown).
@@ -173,6 +202,6 @@ def state(row, run):
         return "changed", "parameters changed: " + ", ".join(differences)
     if row.get("status") != "ok":
         return "failed", str(row.get("error") or "")
-    if row.get("code_hash") not in (None, "", UNKNOWN, run.code_hash):
+    if row.get("code_hash") not in (None, "", UNKNOWN, run.code_hash, *run.equivalent_code_hashes):
         return "stale", "made by an older version of the notebook's code"
     return "done", ""
