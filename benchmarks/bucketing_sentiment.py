@@ -34,7 +34,7 @@ def main(argv=None):
     argument_parser.add_argument("--results-dir", default=str(common.RESULTS))
     arguments = argument_parser.parse_args(argv)
     import seqlab
-    from seqlab import sentiment as helpers
+    from seqlab.tasks.sentiment import build_vocabulary, encode_texts
     from seqlab.data import sentiment as sentiment_data
     from seqlab.data.batching import make_dataset, padding_fraction
 
@@ -48,8 +48,8 @@ def main(argv=None):
     splits = seqlab.data.load("sst2")
     class_id = {name: index for index, name in enumerate(sentiment_data.class_names(splits))}
     train = splits["train"][:sentences]
-    vocabulary = helpers.build_vocabulary(train, min_frequency=2)
-    inputs = helpers.encode_texts([example["text"] for example in train], vocabulary)
+    vocabulary = build_vocabulary(train, min_frequency=2)
+    inputs = encode_texts([example["text"] for example in train], vocabulary)
     labels = np.array([class_id[example["label"]] for example in train])
     runs, epoch_seconds, padding, accuracy = {}, {}, {}, {}
     for variant, bucketing in VARIANTS.items():

@@ -1,7 +1,7 @@
 """Real variable-length data: seqlab's pipeline vs padding every sequence to the maximum length.
 
 Two tasks, each with two identical models trained side by side in one process, epochs
-alternating: the NER tagger on CoNLL-2003 (``seqlab.ner.build_tagger``) and the BiLSTM
+alternating: the NER tagger on CoNLL-2003 (``seqlab.build("tagger")``) and the BiLSTM
 sentiment classifier on SST-2. The seqlab pipeline is ``make_dataset`` (right padding per
 batch, length bucketing, prefetch); the baseline is the keras-io way: every sequence padded
 to the longest training sequence, numpy arrays to ``fit(batch_size=..., shuffle=True)``.
@@ -33,12 +33,14 @@ def ner(train_count, valid_count, repeats, batch_size):
     import keras
 
     import seqlab
-    from seqlab import ner as tagging
     from seqlab.data.batching import pad_sequences, padding_fraction
+    from seqlab.data.ner import TokenEncoder
+    from seqlab.metrics.spans import entity_scores
+    from seqlab.tasks.ner import predict_tags
 
     splits = seqlab.data.load("conll2003")
     train, valid = splits["train"][:train_count], splits["valid"][:valid_count]
-    encoder = tagging.TokenEncoder.build(train)
+    encoder = TokenEncoder.build(train)
     packed = [encoder.encode(tokens) for tokens, _ in train]
     tags = [encoder.encode_tags(sentence_tags) for _, sentence_tags in train]
     longest = max(len(sentence) for sentence in packed)
@@ -47,8 +49,8 @@ def ner(train_count, valid_count, repeats, batch_size):
     models, epoch_seconds, variants = {}, {}, {}
     for variant in ("seqlab pipeline", "pad to max"):
         seqlab.training.seed_everything(0)
-        model = tagging.build_tagger(vocab_size=len(encoder.words), num_classes=encoder.num_classes,
-                                     characters="none", units=64, embedding_dim=64)
+        model = seqlab.build("tagger", vocab_size=len(encoder.words), num_classes=encoder.num_classes,
+                             characters="none", units=64, embedding_dim=64)
         model.compile(optimizer=keras.optimizers.Adam(0.01, clipnorm=5.0), loss="sparse_categorical_crossentropy")
         models[variant], epoch_seconds[variant] = model, []
         if variant == "seqlab pipeline":
@@ -57,7 +59,9 @@ def ner(train_count, valid_count, repeats, batch_size):
             variants[variant] = _epoch_runner(model, len(train), epoch_seconds[variant], padded_inputs, padded_tags,
                                               batch_size=batch_size, shuffle=True)
     rates = common.interleave(variants, repeats)
-    metric = {variant: tagging.evaluate(model, encoder, valid)["f1"] for variant, model in models.items()}
+    metric = {variant: entity_scores([sentence_tags for _, sentence_tags in valid],
+                                     predict_tags(model, encoder, [tokens for tokens, _ in valid]))["f1"]
+              for variant, model in models.items()}
     lengths = [len(sentence) for sentence in packed]
     padding = {"seqlab pipeline": padding_fraction(bucketed),
                "pad to max": 1 - sum(lengths) / (len(lengths) * longest)}
@@ -71,17 +75,17 @@ def ner(train_count, valid_count, repeats, batch_size):
 def sentiment(train_count, repeats, batch_size):
     """Rates, padding shares, validation accuracy and a description for the SST-2 classifier."""
     import seqlab
-    from seqlab import sentiment as helpers
+    from seqlab.tasks.sentiment import build_vocabulary, encode_texts, predict_probabilities
     from seqlab.data import sentiment as sentiment_data
     from seqlab.data.batching import make_dataset, pad_sequences, padding_fraction
 
     splits = seqlab.data.load("sst2")
     class_id = {name: index for index, name in enumerate(sentiment_data.class_names(splits))}
     train = splits["train"][:train_count]
-    vocabulary = helpers.build_vocabulary(train, min_frequency=2)
-    inputs = helpers.encode_texts([example["text"] for example in train], vocabulary)
+    vocabulary = build_vocabulary(train, min_frequency=2)
+    inputs = encode_texts([example["text"] for example in train], vocabulary)
     labels = np.array([class_id[example["label"]] for example in train])
-    valid_inputs = helpers.encode_texts([example["text"] for example in splits["valid"]], vocabulary)
+    valid_inputs = encode_texts([example["text"] for example in splits["valid"]], vocabulary)
     valid_labels = np.array([class_id[example["label"]] for example in splits["valid"]])
     longest = max(len(sequence) for sequence in inputs)
     padded = pad_sequences(inputs, max_length=longest)
@@ -99,7 +103,7 @@ def sentiment(train_count, repeats, batch_size):
             variants[variant] = _epoch_runner(model, len(train), epoch_seconds[variant], padded, labels,
                                               batch_size=batch_size, shuffle=True)
     rates = common.interleave(variants, repeats)
-    metric = {variant: float(np.mean(helpers.predict_probabilities(model, valid_inputs).argmax(axis=1)
+    metric = {variant: float(np.mean(predict_probabilities(model, valid_inputs).argmax(axis=1)
                                      == valid_labels)) for variant, model in models.items()}
     lengths = [len(sequence) for sequence in inputs]
     padding = {"seqlab pipeline": padding_fraction(bucketed),

@@ -7,7 +7,7 @@ or of a module that needs them.
 >>> seqlab.__version__
 '0.1.0'
 >>> sorted(seqlab.ARCHITECTURES)
-['encoder_decoder', 'many_to_many', 'many_to_one', 'one_to_many']
+['encoder_decoder', 'many_to_many', 'many_to_one', 'one_to_many', 'tagger']
 """
 
 from importlib import import_module
@@ -19,14 +19,15 @@ ARCHITECTURES = {
     "many_to_many": "seqlab.builders.many_to_many:many_to_many",
     "one_to_many": "seqlab.builders.one_to_many:one_to_many",
     "encoder_decoder": "seqlab.builders.encoder_decoder:encoder_decoder",
+    "tagger": "seqlab.builders.tagger:tagger",
 }
 
 # Every public submodule, imported on first attribute access (``seqlab.results``, ...);
 # tests/test_package.py checks that none is missing.
 _SUBMODULES = {
-    "baselines", "builders", "cells", "checks", "cli", "crf", "data", "distribute", "dna", "genes", "grid", "headlines",
-    "kernel_config", "layers", "losses", "metrics", "nade", "ner", "papermill_engine", "probes", "provenance",
-    "refactor", "results", "run", "sampling", "sentiment", "stacks", "tracking", "training",
+    "baselines", "builders", "cells", "checks", "cli", "crf", "data", "distribute", "genes", "grid", "headlines",
+    "kernel_config", "layers", "losses", "metrics", "nade", "papermill_engine", "probes", "provenance",
+    "refactor", "results", "run", "sampling", "stacks", "tasks", "tracking", "training",
 }
 
 
@@ -35,7 +36,8 @@ def build(architecture, **keywords):
 
     Args:
         architecture: one of ``"many_to_one"``, ``"many_to_many"``, ``"one_to_many"``,
-            ``"encoder_decoder"``.
+            ``"encoder_decoder"``, ``"tagger"`` (packed word, casing and character features:
+            :func:`seqlab.builders.tagger.tagger`).
         **keywords: the builder's flat keywords (``cell``, ``units``, ``depth``,
             ``bidirectional``, ``dropout``, ``vocab_size`` or ``input_dim``, ...).
 
@@ -49,7 +51,7 @@ def build(architecture, **keywords):
     >>> build("two_to_three")
     Traceback (most recent call last):
     ...
-    ValueError: architecture='two_to_three' is not known; allowed: encoder_decoder, many_to_many, many_to_one, one_to_many.
+    ValueError: architecture='two_to_three' is not known; allowed: encoder_decoder, many_to_many, many_to_one, one_to_many, tagger.
     """
     if architecture not in ARCHITECTURES:
         raise ValueError(

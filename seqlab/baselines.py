@@ -32,8 +32,9 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
+from seqlab.data.tags import OUTSIDE
 from seqlab.metrics import classification
-from seqlab.metrics.spans import OUTSIDE, entity_scores
+from seqlab.metrics.spans import entity_scores
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -330,7 +331,7 @@ def ner_memorisation(train, test, *, valid=None, unseen_tag=OUTSIDE):
     """Tag each token with its most frequent training tag (``O`` for unseen tokens); score entity spans.
 
     Tokens are matched exactly (case matters). The predicted tags are read as spans the way
-    :func:`seqlab.metrics.spans.spans` reads them (an ``I-X`` after another type opens an
+    :func:`seqlab.data.tags.spans` reads them (an ``I-X`` after another type opens an
     entity), and scored with exact-match micro precision, recall and F1 (conlleval's scores).
 
     Args:

@@ -1,7 +1,9 @@
 """Sequence losses written as in the notes: the loss of a sequence is the sum of its per-step losses.
 
 ``L(y^, y) = sum_t L<t>(y^<t>, y<t>)``, with ``L<t> = -sum_k y<t>_k log y^<t>_k`` for
-one-hot targets; padded steps (mask 0) add nothing.
+one-hot targets; padded steps (mask 0) add nothing. Each ``L<t>`` is Keras' sparse
+categorical cross-entropy, so the sum is what ``keras.losses`` gives summed over time, to the
+last bit (notebooks/curriculum/01_rnn_from_scratch.py differentiates it through time).
 
 >>> import numpy as np
 >>> probabilities = np.array([[[0.5, 0.5], [0.9, 0.1], [0.3, 0.7]]])
@@ -12,11 +14,16 @@ one-hot targets; padded steps (mask 0) add nothing.
 0.7985
 """
 
+import keras
 from keras import ops
 
 
 def sequence_cross_entropy(targets, probabilities, mask=None):
     """Per-sequence sum over time of the categorical cross-entropy.
+
+    Probabilities that come straight from a softmax layer are scored from its logits (as
+    ``keras.losses.sparse_categorical_crossentropy`` does), which stays accurate where a
+    probability rounds to 0; other probabilities are clipped to ``[1e-7, 1 - 1e-7]`` first.
 
     Args:
         targets: integer class ids ``(batch, time)``.
@@ -26,10 +33,7 @@ def sequence_cross_entropy(targets, probabilities, mask=None):
     Returns:
         ``(batch,)`` losses.
     """
-    probabilities = ops.convert_to_tensor(probabilities)
-    classes = ops.shape(probabilities)[-1]
-    one_hot = ops.one_hot(ops.convert_to_tensor(targets, "int32"), classes, dtype=probabilities.dtype)
-    per_step = -ops.sum(one_hot * ops.log(ops.clip(probabilities, 1e-12, 1.0)), axis=-1)
+    per_step = keras.losses.sparse_categorical_crossentropy(targets, probabilities)
     if mask is not None:
         per_step = per_step * ops.cast(mask, per_step.dtype)
     return ops.sum(per_step, axis=1)

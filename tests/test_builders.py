@@ -3,7 +3,8 @@
 Cheap checks (output shapes, parameter counts against the closed form) run on the full
 cross product; the costlier ones (save/load round trip, one optimizer step, step model ==
 training model) run on a covering subset in which every cell meets every architecture.
-Generators with a NADE output (``output="nade"``) get the same checks on their own subset.
+Generators with a NADE output (``output="nade"``) get the same checks on their own subset;
+the tagger's CRF output and its character layer get theirs at the end.
 """
 
 import itertools
@@ -15,12 +16,19 @@ import tensorflow as tf
 
 import seqlab
 from seqlab import cells
+from seqlab.crf import CRFLoss
+from seqlab.data.ner import CASINGS
+from seqlab.layers import CharacterFeatures
 from seqlab.nade import NADE
 from seqlab.sampling import initial_states
 
 VOCAB, FEATURES, CLASSES, TARGET_VOCAB, EMBEDDING, UNITS, TIME = 13, 5, 4, 9, 6, 3, 7
-ARCHITECTURES = ["many_to_one", "many_to_many", "one_to_many", "encoder_decoder"]
+ARCHITECTURES = ["many_to_one", "many_to_many", "one_to_many", "encoder_decoder", "tagger"]
 CELLS = cells.available()
+# The tagger reads packed (word id, casing id, MAX_CHARACTERS character ids) per token.
+CHARACTERS, MAX_CHARACTERS, CHARACTER_EMBEDDING, FILTERS, CASING = 8, 4, 3, 2, 2
+TAGGER_SIZES = dict(character_vocab_size=CHARACTERS, max_characters=MAX_CHARACTERS,
+                    character_embedding_dim=CHARACTER_EMBEDDING, character_filters=FILTERS, casing_dim=CASING)
 
 
 def recurrent_parameters(cell, units, inputs):
@@ -45,6 +53,12 @@ def stack_parameters(cell, units, depth, bidirectional, inputs):
 
 def expected_parameters(architecture, cell, depth, bidirectional, tokens):
     directions = 2 if bidirectional else 1
+    if architecture == "tagger":  # word, casing and character embeddings, a width-3 CNN, the stack, the head
+        token_features = EMBEDDING + CASING + FILTERS
+        return (VOCAB * EMBEDDING + len(CASINGS) * CASING + CHARACTERS * CHARACTER_EMBEDDING
+                + 3 * CHARACTER_EMBEDDING * FILTERS + FILTERS
+                + stack_parameters(cell, UNITS, depth, bidirectional, token_features)
+                + directions * UNITS * CLASSES + CLASSES)
     input_size = EMBEDDING if tokens else FEATURES
     embedding = VOCAB * EMBEDDING if tokens else 0
     if architecture in ("many_to_one", "many_to_many"):
@@ -67,6 +81,8 @@ def nade_parameters(cell, depth, nade_units):
 def keywords(architecture, cell, depth, bidirectional, tokens, dropout=0.0):
     kw = dict(cell=cell, units=UNITS, depth=depth, bidirectional=bidirectional, dropout=dropout,
               embedding_dim=EMBEDDING)
+    if architecture == "tagger":  # always token ids, packed with their casing and characters
+        return dict(kw, vocab_size=VOCAB, num_classes=CLASSES, **TAGGER_SIZES)
     kw.update(vocab_size=VOCAB) if tokens else kw.update(input_dim=FEATURES)
     if architecture == "encoder_decoder":
         kw["target_vocab_size"] = TARGET_VOCAB
@@ -76,6 +92,11 @@ def keywords(architecture, cell, depth, bidirectional, tokens, dropout=0.0):
 
 
 def batch_for(architecture, tokens, rng, batch=2):
+    if architecture == "tagger":
+        packed = np.concatenate([rng.integers(1, VOCAB, size=(batch, TIME, 1)),
+                                 rng.integers(1, len(CASINGS), size=(batch, TIME, 1)),
+                                 rng.integers(0, CHARACTERS, size=(batch, TIME, MAX_CHARACTERS))], axis=-1)
+        return packed.astype("int32"), rng.integers(1, CLASSES, size=(batch, TIME))
     source = (rng.integers(1, VOCAB, size=(batch, TIME)) if tokens
               else rng.normal(size=(batch, TIME, FEATURES)).astype("float32"))
     if architecture == "encoder_decoder":
@@ -103,7 +124,8 @@ def test_shapes_and_parameter_counts(architecture, cell, bidirectional, depth):
     batch, _ = batch_for(architecture, tokens, np.random.default_rng(0))
     output = np.asarray(model(batch))
     expected_shape = {"many_to_one": (2, CLASSES), "many_to_many": (2, TIME, CLASSES),
-                      "one_to_many": (2, TIME, CLASSES), "encoder_decoder": (2, TIME - 2, TARGET_VOCAB)}
+                      "one_to_many": (2, TIME, CLASSES), "encoder_decoder": (2, TIME - 2, TARGET_VOCAB),
+                      "tagger": (2, TIME, CLASSES)}
     assert output.shape == expected_shape[architecture]
     np.testing.assert_allclose(output.sum(axis=-1), 1.0, atol=1e-5)  # softmax probabilities
 
@@ -258,6 +280,11 @@ def test_masked_summaries_ignore_padding():
     ("one_to_many", "output_dropout", 1.0, r"output_dropout=1.0 is not allowed; output_dropout must be a number in"),
     ("one_to_many", "dropout", 1.5, r"dropout=1.5 is not allowed; dropout must be a number in \[0, 1\)"),
     ("encoder_decoder", "target_vocab_size", 0, "target_vocab_size=0 is not allowed"),
+    ("tagger", "characters", "bilstm", "characters='bilstm' is not allowed; allowed: cnn, lstm, none"),
+    ("tagger", "character_vocab_size", None, "character_vocab_size=None with characters='cnn'"),
+    ("tagger", "units", 0, "units=0 is not allowed"),
+    ("tagger", "embedding_matrix", np.zeros((2, 3)), f"embedding_matrix has 2 rows; vocab_size={VOCAB} are needed"),
+    ("tagger", "freeze_embeddings", True, "freeze_embeddings=True needs pretrained vectors"),
 ])
 def test_bad_arguments_name_argument_value_and_allowed(architecture, keyword, value, message):
     kw = keywords(architecture, "lstm", 1, False, True)
@@ -282,3 +309,43 @@ def assert_one_step_lowers_the_loss(model, batch, targets, loss_function):
         before = loss()
     optimizer.apply_gradients(zip(tape.gradient(before, model.trainable_weights), model.trainable_weights))
     assert float(loss()) < float(before)
+
+
+@pytest.mark.parametrize("cell, bidirectional", [("lstm", True), ("equation_gru", False)])
+def test_tagger_crf_output_round_trip_and_one_training_step(cell, bidirectional, tmp_path):
+    """With crf=True the tagger outputs emissions, and its CRF adds transition, start and end scores."""
+    model = seqlab.build("tagger", **{**keywords("tagger", cell, 1, bidirectional, True), "crf": True})
+    softmax = seqlab.build("tagger", **keywords("tagger", cell, 1, bidirectional, True))
+    assert model.count_params() == softmax.count_params() + CLASSES * CLASSES + 2 * CLASSES
+    batch, targets = batch_for("tagger", True, np.random.default_rng(2))
+    model.save(tmp_path / "model.keras")
+    loaded = keras.saving.load_model(tmp_path / "model.keras", compile=False)
+    np.testing.assert_allclose(np.asarray(loaded(batch)), np.asarray(model(batch)), atol=1e-6)
+    assert_one_step_lowers_the_loss(model, batch, targets, CRFLoss(model.get_layer("crf")))
+
+
+@pytest.mark.parametrize("encoder", ["cnn", "lstm"])
+def test_tagger_character_features_train_over_a_changing_word_axis(encoder):
+    # GUIDE section 6: TimeDistributed(Conv1D) fails when the word axis changes between batches.
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((None, 6), dtype="int32")
+    outputs = keras.layers.Dense(2)(CharacterFeatures(12, encoder, embedding_dim=4, filters=5, units=3)(inputs))
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="adam", loss="mse")
+    generator = np.random.default_rng(0)
+    for words in (3, 7, 2):
+        characters = generator.integers(0, 12, (4, words, 6))
+        loss = model.train_on_batch(characters, np.zeros((4, words, 2)))
+        assert np.isfinite(loss)
+
+
+@pytest.mark.parametrize("encoder", ["cnn", "lstm"])
+def test_tagger_character_padding_does_not_change_a_word_vector(encoder):
+    keras.utils.set_random_seed(0)
+    layer = CharacterFeatures(12, encoder, embedding_dim=4, filters=5, units=3)
+    short = np.array([[[3, 4, 5, 0]]])
+    longer = np.array([[[3, 4, 5, 0, 0, 0, 0, 0]]])
+    np.testing.assert_allclose(layer(short).numpy(), layer(longer).numpy(), rtol=1e-5, atol=1e-6)
+    # A padding word (no character) gives zeros, never the pooling's float minimum.
+    assert np.all(layer(np.zeros((1, 2, 4), "int32")).numpy() == 0.0)
+    assert layer.compute_mask(np.array([[[3, 0], [0, 0]]])).numpy().tolist() == [[True, False]]

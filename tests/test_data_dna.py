@@ -12,6 +12,18 @@ from seqlab.data import dna
 from seqlab.data.dna import Gene
 
 
+def test_the_package_registers_every_dna_source_with_its_loader():
+    loaders = {source.name: source.loader for source in dna.SOURCES}
+    assert {name for name in data.available() if data.describe(name).task == "dna"} == set(loaders)
+    assert loaders == {"cdiphtheriae_genome": dna.load_prodigal_genome, "genbank": dna.load_genbank,
+                       "fasta_gff3": dna.load_fasta_gff3, "uci_splice": dna.load_uci_splice,
+                       "labelled_sequences": dna.load_labelled_sequences, "statlog_dna": dna.load_statlog_dna}
+    with pytest.raises(ValueError, match="labels='frame': only CDS features carry a reading frame"):
+        dna.check_feature_types("frame", ("exon",))
+    with pytest.raises(ValueError, match="labels='codons' is not allowed; allowed: frame, coding"):
+        dna.check_feature_types("codons", ("CDS",))
+
+
 def test_one_hot_and_reverse_complement():
     ids = dna.encode("ACGTNacgtU")
     assert ids.tolist() == [0, 1, 2, 3, 4, 0, 1, 2, 3, 3]

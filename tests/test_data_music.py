@@ -10,6 +10,7 @@ import scipy.io
 
 from seqlab import data
 from seqlab.data import DataFormatError, music, sources
+from seqlab.tasks.music import write_midi
 
 
 
@@ -95,7 +96,7 @@ def test_midi_round_trip_restores_the_piano_roll(tmp_path, steps_per_quarter):
     roll = (generator.random((24, 88)) < 0.04).astype(np.uint8)
     roll[:, 39] = 1                                    # a held middle C
     roll[-1, 60] = 1
-    path = music.write_midi(roll, tmp_path / "roll.mid", steps_per_quarter=steps_per_quarter)
+    path = write_midi(roll, tmp_path / "roll.mid", steps_per_quarter=steps_per_quarter)
     assert np.array_equal(music.read_piano_roll(path, steps_per_quarter=steps_per_quarter), roll)
 
 
@@ -105,11 +106,11 @@ def _write_folder(tmp_path):
     root = tmp_path / "scores"
     for split in music.SPLITS:
         (root / split).mkdir(parents=True)
-    music.write_midi(music.pitches_to_piano_roll([[60, 64], [62]]), root / "train" / "a.mid")
+    write_midi(music.pitches_to_piano_roll([[60, 64], [62]]), root / "train" / "a.mid")
     part = stream.Part([note.Note("E4", quarterLength=2), note.Note("G4")])
     part.write("musicxml", fp=str(root / "train" / "b.musicxml"))
     (root / "valid" / "c.abc").write_text("X:1\nT:tiny\nM:4/4\nL:1/4\nK:C\nCDEF|G4|]\n")
-    music.write_midi(music.pitches_to_piano_roll([[70]]), root / "test" / "d.midi")
+    write_midi(music.pitches_to_piano_roll([[70]]), root / "test" / "d.midi")
     return root
 
 
@@ -313,29 +314,6 @@ def test_the_loaded_data_is_still_a_plain_dict_of_splits(tmp_path):
     assert isinstance(dataset, dict) and list(dataset) == ["train", "valid", "test"]
     again = pickle.loads(pickle.dumps(dataset))
     assert again.steps_per_quarter == 2 and np.array_equal(again["train"][0], dataset["train"][0])
-
-
-@pytest.mark.parametrize("steps_per_quarter", [1, 2, 4])
-def test_written_midi_notes_last_as_many_quarter_notes_as_their_frames(tmp_path, steps_per_quarter):
-    from music21 import converter
-
-    roll = music.pitches_to_piano_roll([[60], [60], [64], [67], [67], [67], [67]])
-    path = music.write_midi(roll, tmp_path / "piece.mid", steps_per_quarter=steps_per_quarter)
-    notes = [(note.pitch.midi, float(note.offset), float(note.quarterLength))
-             for note in converter.parse(str(path)).stripTies().flatten().notes]
-    frame = 1 / steps_per_quarter
-    assert notes == [(60, 0.0, 2 * frame), (64, 2 * frame, frame), (67, 3 * frame, 4 * frame)]
-
-
-def test_midi_from_eighth_note_data_plays_at_the_data_speed(tmp_path):
-    from music21 import converter
-
-    _write_mat(tmp_path / "MuseData.mat", [music.pitches_to_piano_roll([[62], [62], [62], [62], [], [65]])])
-    dataset = data.load("musedata", path=tmp_path)
-    path = music.write_midi(dataset["train"][0], tmp_path / "piece.mid", steps_per_quarter=dataset.steps_per_quarter)
-    notes = [(float(note.offset), float(note.quarterLength))
-             for note in converter.parse(str(path)).stripTies().flatten().notes]
-    assert notes == [(0.0, 2.0), (2.5, 0.5)]                 # four eighth notes = a half note
 
 
 # --------------------------------------------------------------------------- max_pieces counts pieces, not files

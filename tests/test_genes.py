@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from seqlab import genes as genes_module
+import seqlab.genes
 from seqlab.data import dna
 from seqlab.data.dna import Gene
 from seqlab.genes import decode_genes, genes_from_states, orf_genes
@@ -313,6 +313,6 @@ def test_decoder_checks_its_inputs_and_decodes_long_sequences():
 
 
 def test_codon_helpers():
-    assert genes_module.codon_codes(dna.encode("AC")).tolist() == [-1, -1]
-    assert genes_module.codon_flags(dna.encode("CATTTA"), ("CAT",)).tolist() == [True] + [False] * 5
-    assert genes_module._reverse_complement_codons(STOPS) == ("TTA", "CTA", "TCA")
+    assert seqlab.genes.codon_codes(dna.encode("AC")).tolist() == [-1, -1]
+    assert seqlab.genes.codon_flags(dna.encode("CATTTA"), ("CAT",)).tolist() == [True] + [False] * 5
+    assert seqlab.genes._reverse_complement_codons(STOPS) == ("TTA", "CTA", "TCA")

@@ -3,15 +3,21 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from seqlab import headlines
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_readme_headlines_match_the_committed_tables():
+def test_readme_headlines_and_tables_match_the_committed_tables():
     readme = (ROOT / "README.md").read_text()
-    block = readme[readme.index(headlines.BEGIN): readme.index(headlines.END) + len(headlines.END)]
-    assert block == headlines.headline_table(root=ROOT), "README headlines drifted: run `seqlab results --readme`"
+    blocks = headlines.readme_blocks(root=ROOT)
+    assert len(blocks) >= 4  # the headlines and the tables of results/readme_tables.yaml
+    for (begin, end), block in blocks.items():
+        assert begin in readme and end in readme, f"README lacks the {begin} block"
+        assert readme[readme.index(begin): readme.index(end) + len(end)] == block, (
+            f"README's {begin} block drifted from the tables: run `seqlab results --readme`")
 
 
 def test_the_validation_best_configuration_wins_across_experiments(fixture_project):
@@ -35,3 +41,21 @@ def test_the_validation_best_configuration_wins_across_experiments(fixture_proje
     assert row["chosen by validation (of all configurations)"] == "`b`: cell=lstm (of 2)"
     assert row["validation"] == "valid_accuracy 85.5 ± 0.71" and row["test (mean ± std over runs)"] == "test_accuracy 70 ± 0"
     assert row["n"] == 2
+
+
+def test_a_readme_table_groups_the_filtered_rows_of_an_experiment(fixture_project):
+    fixture_project.experiment("notebook: notebooks/tiny.ipynb\ngrid: {seed: [0, 1], cell: [gru, lstm]}\n", name="a")
+    folder = fixture_project.runs_dir("a")
+    folder.mkdir(parents=True)
+    for seed in (0, 1):
+        for cell, accuracy in (("gru", 0.5), ("lstm", 0.75)):
+            row = {"experiment": "a", "run_id": f"cell={cell},seed={seed}", "notebook": "notebooks/tiny.ipynb",
+                   "status": "ok", "cell": cell, "seed": seed, "task": "fixture", "test_accuracy": accuracy + seed / 10}
+            (folder / f"cell={cell},seed={seed}.json").write_text(json.dumps(row))
+    entry = {"name": "demo", "experiment": "a", "where": {"cell": "lstm"}, "rows": ["task"], "metrics": ["test_accuracy"]}
+    block = headlines.readme_table(entry, root=fixture_project.root)
+    begin, end = headlines.table_markers("demo")
+    assert block.startswith(begin) and block.endswith(end)
+    assert "| fixture |   2 | 80 ± 7.1" in block  # lstm rows only: 75 % and 85 %, in percent
+    with pytest.raises(headlines.HeadlineError, match="no ok rows matching"):
+        headlines.readme_table({**entry, "where": {"cell": "rnn"}}, root=fixture_project.root)

@@ -89,6 +89,18 @@ def test_kmer_classifier_learns_codon_statistics():
 FORWARD, REVERSE = Gene(10, 40, 1), Gene(50, 80, -1)  # stop codons at 37..39 and 50..52
 
 
+def test_kmer_baseline_on_a_region_shorter_than_its_window():
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 4, 3000)
+    labels = (np.arange(3000) // 500) % 2
+    model = dna.KmerClassifier(k=3, window=96).fit([ids], [labels])
+    assert len(model.score(ids[:50])) == 50          # "true_labels has 563 values but predicted_labels has 666"
+    assert len(model.predict(ids[:50])) == 50
+    # short training regions too
+    fitted = dna.KmerClassifier(k=3, window=96).fit([ids[:50], ids], [labels[:50], labels])
+    assert len(fitted.predict(ids[:10])) == 10
+
+
 def test_gene_scores_exact_match():
     scores = dna.gene_scores([FORWARD, REVERSE], [FORWARD, REVERSE], 100)
     assert scores["reference_genes"] == scores["predicted_genes"] == 2

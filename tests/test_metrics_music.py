@@ -97,31 +97,3 @@ def test_pitch_class_distance_is_one_for_disjoint_and_nan_for_silence():
 def test_sample_quality_rejects_a_wrong_shape():
     with pytest.raises(ValueError, match=r"roll has shape \(3, 12\)"):
         music.sample_quality(np.zeros((3, 12)))
-
-
-class ConstantModel:
-    """A stand-in for a Keras next-frame model: every key gets probability 0.25, every frame."""
-
-    def __init__(self):
-        self.batches = []
-
-    def predict_on_batch(self, inputs):
-        self.batches.append(inputs.shape)
-        return np.full(inputs.shape, 0.25, dtype=np.float32)
-
-
-def test_model_frame_nll_counts_every_predicted_frame_of_every_piece_once():
-    pieces = [_roll([60], [62], [64]), _roll([60, 64]), _roll([67], [])]   # 2 + 0 + 1 predicted frames
-    model = ConstantModel()
-    value = music.model_frame_nll(model, pieces, batch_size=1)
-    on_keys = 1 + 1 + 0                                                    # targets [62], [64], []
-    expected = -(on_keys * math.log(0.25) + (3 * 88 - on_keys) * math.log(0.75)) / 3
-    assert value == pytest.approx(expected, rel=1e-6)
-    assert sorted(model.batches) == [(1, 1, 88), (1, 2, 88)]             # the 1-frame piece is skipped
-
-
-def test_predict_next_frames_keeps_piece_order_and_removes_padding():
-    pieces = [np.ones((5, 88)), np.ones((2, 88)), np.ones((4, 88))]
-    probabilities, targets = music.predict_next_frames(ConstantModel(), pieces, batch_size=2)
-    assert [len(piece) for piece in probabilities] == [4, 1, 3]
-    assert [len(piece) for piece in targets] == [4, 1, 3]

@@ -1,4 +1,5 @@
-"""Entity-level scorer: spans from BIO and IOB1, micro and per-type P/R/F1 checked against seqeval."""
+"""Tag parsing (seqlab.data.tags: spans from BIO and IOB1, tag ids) and the entity-level scorer (micro and
+per-type P/R/F1), checked against seqeval."""
 
 
 import numpy as np
@@ -6,7 +7,8 @@ import pytest
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 from seqeval.metrics.sequence_labeling import get_entities
 
-from seqlab.metrics.spans import classify_errors, entity_scores, ids_to_tags, spans, to_bio
+from seqlab.data.tags import ids_to_tags, spans, tag_names_from, to_bio
+from seqlab.metrics.spans import classify_errors, entity_scores
 
 TYPES = ("PER", "LOC", "ORG", "MISC")
 TAGS = ("O",) + tuple(f"{prefix}-{entity_type}" for entity_type in TYPES for prefix in "BI")
@@ -105,6 +107,13 @@ def test_padding_is_never_scored():
     assert (scores["predicted_entities"], scores["precision"], scores["f1"]) == (1, 1.0, 1.0)
     with pytest.raises(ValueError, match="padding_id=0"):
         ids_to_tags(true_ids, tag_names, lengths=[3, 1])
+    # An arg-max over every class may pick padding at a real token: padding_tag says what it reads as.
+    assert ids_to_tags(true_ids, tag_names, lengths=[3, 2], padding_tag="O") == [["B-PER", "I-PER", "O"], ["O", "O"]]
+
+
+def test_tag_names_are_padding_then_every_training_tag_sorted():
+    sentences = [(["EU", "rejects", "German"], ["B-ORG", "O", "B-MISC"]), (["Peter"], ["B-PER"])]
+    assert tag_names_from(sentences) == ["<pad>", "B-MISC", "B-ORG", "B-PER", "O"]
 
 
 def test_mismatched_inputs_are_refused():

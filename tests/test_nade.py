@@ -9,9 +9,10 @@ import tensorflow as tf
 
 import seqlab
 from seqlab.data.batching import make_dataset
-from seqlab.metrics.music import model_frame_nll
+from seqlab.data.music import PianoRollSplits
 from seqlab.nade import NADE, NADEDistribution, targets_as_inputs
 from seqlab.sampling import initial_states, model_step_function, sample
+from seqlab.tasks import music
 
 KEYS, HIDDEN, RNN_UNITS = 4, 3, 2
 EVERY_FRAME = np.array(list(itertools.product([0.0, 1.0], repeat=KEYS)))  # all 2^K frames, (16, K)
@@ -254,7 +255,9 @@ def test_frame_nll_of_the_training_model_is_the_exact_negative_log_likelihood():
         for frame, next_frame in zip(piece[:-1], piece[1:]):
             biases, *states = [np.asarray(tensor) for tensor in generator.step([frame[None, None], *states])]
             log_likelihoods.append(nade.distribution(biases[0]).log_probability(next_frame))
-    assert model_frame_nll(generator.train, pieces) == pytest.approx(-np.mean(log_likelihoods), rel=1e-5)
+    data = music.Task("pieces", PianoRollSplits(dict.fromkeys(("train", "valid", "test"), pieces), steps_per_quarter=1))
+    test_nll = music.evaluate(data, music.predict(generator.train, data, "test"), "test")["test_nll"]
+    assert test_nll == pytest.approx(-np.mean(log_likelihoods), rel=1e-5)
 
 
 def test_one_training_step_with_binary_cross_entropy_on_a_random_piano_roll():

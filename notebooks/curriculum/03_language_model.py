@@ -49,16 +49,12 @@ seed: int = 0  # seed for splits, weights and sampling
 save_outputs: bool = False  # write the comparison table to seqlab.results.output_folder() (seqlab run: the run's folder)
 
 # %%
-import time
-
+import keras
 import numpy as np
 import pandas as pd
-import keras
 
 import seqlab
-from seqlab import data
-from seqlab.data.batching import pad_sequences
-from seqlab.data.vocab import BOS_ID, EOS_ID, PAD_ID, UNK_ID, Vocabulary
+from seqlab.tasks import language_model
 
 seqlab.training.configure_devices()
 seqlab.training.seed_everything(seed)
@@ -69,40 +65,19 @@ temperature_list = [float(value) for value in temperatures.split(",")]
 #
 # Every example is a token list ending with `<eos>`. The model reads `<bos>, y<1>, ...,
 # y<T-1>` and is trained to output `y<1>, ..., y<T>, <eos>` (teacher forcing). Padding
-# (id 0) is masked, so the held-out loss below is an exact sum over real tokens.
+# (id 0) is masked, so the held-out loss below is an exact sum over real tokens. Every model
+# of this notebook trains the same way, from the same seed.
 
 # %%
-def next_token_arrays(vocabulary, examples):
-    ids = [vocabulary.encode(tokens) for tokens in examples]
-    return pad_sequences([[BOS_ID] + sequence[:-1] for sequence in ids]), pad_sequences(ids)
-
-
-def train_language_model(vocabulary, examples):
+def train(data):
     seqlab.training.seed_everything(seed)
-    generator = seqlab.build("one_to_many", cell=cell, units=units, depth=depth, vocab_size=len(vocabulary),
-                             embedding_dim=embedding_dim)
+    generator = language_model.build(data, cell=cell, units=units, depth=depth, embedding_dim=embedding_dim)
     generator.train.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=clipnorm),
                             loss="sparse_categorical_crossentropy")
-    inputs, targets = next_token_arrays(vocabulary, examples)
+    inputs, targets = language_model.next_token_arrays(data, "train")
     stopwatch = seqlab.training.Stopwatch()
     generator.train.fit(inputs, targets, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[stopwatch])
-    return generator, stopwatch.seconds, int((targets != PAD_ID).sum()) * epochs
-
-
-def held_out_nll(generator, vocabulary, examples):
-    """Total negative log-likelihood (nats) and number of predicted tokens on held-out examples."""
-    inputs, targets = next_token_arrays(vocabulary, examples)
-    probabilities = generator.train.predict(inputs, batch_size=256, verbose=0)
-    picked = np.take_along_axis(probabilities, targets[..., None], axis=-1)[..., 0]
-    real = targets != PAD_ID
-    return float(-np.log(np.clip(picked[real], 1e-12, None)).sum()), int(real.sum())
-
-
-def draw_samples(generator, vocabulary, temperature, count, max_length):
-    step = seqlab.sampling.model_step_function(generator.step)
-    return [vocabulary.to_text(seqlab.sampling.sample(
-        step, seqlab.sampling.initial_states(generator.step), [BOS_ID], steps=max_length, temperature=temperature,
-        top_k=top_k or None, seed=seed + index, end_id=EOS_ID)) for index in range(count)]
+    return generator, stopwatch.seconds
 
 
 # %% [markdown]
@@ -110,17 +85,18 @@ def draw_samples(generator, vocabulary, temperature, count, max_length):
 
 # %%
 # NBVAL_CHECK_OUTPUT
-names = data.load(dataset, path=data_path or None, seed=seed, max_examples=max_examples)
-characters = Vocabulary.build(names["train"], level="character")
-print(f"{dataset}: {len(names['train'])} / {len(names['valid'])} / {len(names['test'])} names (train / valid / test)")
-print(f"{len(characters)} symbols: {''.join(characters.tokens[4:])!r} + <pad> <unk> <bos> <eos>")
+names = language_model.prepare(dataset, path=data_path or None, level="character", max_examples=max_examples,
+                               seed=seed)
+names.describe()
 
 # %%
-name_model, name_seconds, name_tokens = train_language_model(characters, names["train"])
-nll, count = held_out_nll(name_model, characters, names["test"])
-name_loss = nll / count
+name_model, name_seconds = train(names)
+name_scores = language_model.evaluate(names, language_model.predict(name_model.train, names, "test"), "test")
+name_baselines = language_model.baselines(names)
+name_loss = name_scores["test_loss_per_character"]
 print(f"held-out loss per character: {name_loss:.3f} nats ({name_loss / np.log(2):.3f} bits); "
-      f"uniform guess: {np.log(len(characters) - 3):.3f}; trained in {name_seconds:.1f} s")
+      f"uniform guess: {name_baselines['uniform_test_loss_per_token']:.3f}, "
+      f"unigram frequencies: {name_baselines['unigram_test_loss_per_token']:.3f}; trained in {name_seconds:.1f} s")
 
 # %% [markdown]
 # ### Sampling novel names
@@ -131,12 +107,8 @@ print(f"held-out loss per character: {name_loss:.3f} nats ({name_loss / np.log(2
 # high T takes risks; top-k keeps only the k most probable characters.
 
 # %%
-known = {"".join(tokens[:-1]) for tokens in names["train"]}
-rows = []
-for temperature in temperature_list:
-    for sample in draw_samples(name_model, characters, temperature, num_samples, 20):
-        rows.append({"temperature": temperature, "sample": sample, "in training set": sample in known})
-samples = pd.DataFrame(rows)
+samples = language_model.sample_table(name_model, names, temperatures=temperature_list, count=num_samples,
+                                      max_length=20, top_k=top_k, seed=seed)
 novel_share = 1.0 - samples["in training set"].mean()
 samples.groupby("temperature")["sample"].apply(", ".join).to_frame()
 
@@ -145,44 +117,39 @@ print(f"share of samples not in the training set: {novel_share:.2f}")
 
 # %% [markdown]
 # ## 2. Characters against words on the same English text
-
-# %%
-# NBVAL_CHECK_OUTPUT
-prose_words = data.load(prose_dataset, level="word", seed=seed, max_examples=prose_max_examples)
-prose_characters = data.load(prose_dataset, level="character", seed=seed, max_examples=prose_max_examples)
-word_vocabulary = Vocabulary.build(prose_words["train"], level="word", min_frequency=min_word_frequency)
-character_vocabulary = Vocabulary.build(prose_characters["train"], level="character")
-print(f"{len(prose_words['train'])} training sentences; vocabulary: {len(word_vocabulary)} words "
-      f"(seen >= {min_word_frequency} times), {len(character_vocabulary)} characters")
-
-
-# %%
-def unknown_rate(vocabulary, examples):
-    ids = np.concatenate([vocabulary.encode(tokens) for tokens in examples])
-    return float((ids == UNK_ID).mean())
-
-
+#
 # Both levels split the same sentences with the same seed, so their test sets hold the same
 # text: the per-character loss divides each model's total loss by the same character count
 # (every character plus one end-of-sentence mark per sentence).
-test_characters = sum(len(tokens) for tokens in prose_characters["test"])
-assert len(prose_characters["test"]) == len(prose_words["test"])
 
+# %%
+# NBVAL_CHECK_OUTPUT
+prose = {level: language_model.prepare(prose_dataset, level=level, max_examples=prose_max_examples, seed=seed,
+                                       min_frequency=min_word_frequency if level == "word" else 1)
+         for level in ("word", "character")}
+for data in prose.values():
+    data.describe()
+test_characters = prose["character"].token_count("test")
+assert len(prose["character"].splits["test"]) == len(prose["word"].splits["test"])
 
+# %%
 comparison = []
 prose_samples = {}
-for level, examples, vocabulary in (("character", prose_characters, character_vocabulary),
-                                    ("word", prose_words, word_vocabulary)):
-    model, seconds, trained_tokens = train_language_model(vocabulary, examples["train"])
-    nll, count = held_out_nll(model, vocabulary, examples["test"])
-    prose_samples[level] = draw_samples(model, vocabulary, 0.8, 3, 150 if level == "character" else 30)
+for level in ("character", "word"):
+    data = prose[level]
+    model, seconds = train(data)
+    scores = language_model.evaluate(data, language_model.predict(model.train, data, "test"), "test",
+                                     characters=test_characters)
+    prose_samples[level] = language_model.sample_texts(model, data, temperature=0.8, count=3,
+                                                       max_length=150 if level == "character" else 30,
+                                                       top_k=top_k, seed=seed)
     comparison.append({
-        "level": level, "vocabulary size": len(vocabulary),
-        "unknown tokens in test": unknown_rate(vocabulary, examples["test"]),
-        "tokens per sentence": float(np.mean([len(tokens) for tokens in examples["test"]])),
-        "train seconds": seconds, "thousand tokens per second": trained_tokens / seconds / 1000,
-        "test loss per token": nll / count, "test perplexity per token": float(np.exp(nll / count)),
-        "test loss per character": nll / test_characters,
+        "level": level, "vocabulary size": len(data.vocabulary),
+        "unknown tokens in test": language_model.unknown_rate(data, "test"),
+        "tokens per sentence": float(np.mean([len(tokens) for tokens in data.splits["test"]])),
+        "train seconds": seconds, "thousand tokens per second": data.token_count("train") * epochs / seconds / 1000,
+        "test loss per token": scores["test_loss_per_token"], "test perplexity per token": scores["test_perplexity"],
+        "test loss per character": scores["test_loss_per_character"],
     })
 comparison = pd.DataFrame(comparison).set_index("level")
 if save_outputs:

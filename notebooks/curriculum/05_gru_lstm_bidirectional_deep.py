@@ -58,6 +58,7 @@ import seqlab
 from seqlab import data
 from seqlab.data import sentiment
 from seqlab.data.batching import pad_sequences
+from seqlab.data.tags import ids_to_tags, tag_names_from
 from seqlab.data.vocab import Vocabulary
 from seqlab.metrics import classification
 from seqlab.metrics.spans import entity_scores
@@ -100,7 +101,7 @@ else:
     dataset = data.load("wnut16")
     dataset = {name: (split[:max_examples] if max_examples and name == "train" else split)
                for name, split in dataset.items()}
-    class_names = ["<pad>"] + sorted({tag for _, tags in dataset["train"] for tag in tags} | {"O"})
+    class_names = tag_names_from(dataset["train"])
     splits = {name: ([[word.lower() for word in tokens] for tokens, _ in split],
                      [tags for _, tags in split]) for name, split in dataset.items()}
 vocabulary = Vocabulary.build(splits["train"][0], level="word", min_frequency=min_frequency)
@@ -166,8 +167,8 @@ if task == "sentiment":
     metric_name = "test accuracy"
 else:
     true_tags = splits["test"][1]
-    predicted_tags = [[class_names[index] if index else "O" for index in row[:len(tags)].argmax(-1)]
-                      for row, tags in zip(probabilities, true_tags)]
+    predicted_tags = ids_to_tags(probabilities.argmax(-1), class_names, lengths=[len(tags) for tags in true_tags],
+                                 padding_tag="O")  # a padding guess reads as outside any entity
     test_score = float(entity_scores(true_tags, predicted_tags)["f1"])
     metric_name = "test entity F1"
 print(f"{metric_name}: {test_score:.3f}")

@@ -76,14 +76,10 @@ import tempfile
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas
 from IPython.display import display
 
 import seqlab
-from seqlab import nade
-from seqlab.data import music as music_data
-from seqlab.data.batching import make_dataset
-from seqlab.metrics import music as music_metrics
+from seqlab.tasks import music
 
 device = seqlab.training.configure_devices()
 distribution = seqlab.distribute.select(strategy, cpu_replicas=cpu_replicas)
@@ -97,19 +93,26 @@ seed = seqlab.training.seed_everything(seed)
 # (A0). The model reads frames `0..T-2` and predicts frames `1..T-1`.
 
 # %%
-splits = seqlab.data.load(dataset, path=data_path or None, max_pieces=max_pieces)
+data = music.prepare(dataset, path=data_path or None, max_pieces=max_pieces)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-for split, pieces in splits.items():
-    frames = sum(len(piece) for piece in pieces)
-    print(f"{split:5s}: {len(pieces):3d} pieces, {frames:6d} frames, "
-          f"{np.mean([piece.sum(axis=1).mean() for piece in pieces]):.2f} keys per frame")
-print("first training piece:", splits["train"][0].shape, splits["train"][0].dtype)
+data.describe()
 
 # %%
-music_data.draw_piano_roll(splits["train"][0], title="a training piece")
+music.draw_piano_roll(data.splits["train"][0], title="a training piece", steps_per_quarter=data.steps_per_quarter)
 plt.show()
+
+# %% [markdown]
+# ## Baseline
+#
+# The key-frequency model: every key on with its share of the training frames, whatever came
+# before and whatever else sounds. A next-frame model has to beat it to have learned anything
+# about time.
+
+# %%
+baseline_scores = music.baselines(data)
+print(", ".join(f"{name} {value:.3f}" for name, value in baseline_scores.items()))
 
 # %% [markdown]
 # ## Model
@@ -123,10 +126,8 @@ plt.show()
 # %%
 # NBVAL_CHECK_OUTPUT
 with distribution.scope():  # strategy="mirrored": one copy per device, gradients summed
-    generator = seqlab.build("one_to_many", input_dim=music_data.NUM_KEYS, num_classes=music_data.NUM_KEYS,
-                             output=output, output_activation="sigmoid", cell=cell, units=units, depth=depth,
-                             input_dropout=input_dropout, output_dropout=output_dropout,
-                             **({"nade_units": nade_units or units} if output == "nade" else {}))
+    generator = music.build(data, output=output, nade_units=nade_units, cell=cell, units=units, depth=depth,
+                            input_dropout=input_dropout, output_dropout=output_dropout)
 print(f"{cell} x {depth}, {units} units, {output} output: {generator.train.count_params():,} parameters")
 print("step model inputs:", [tuple(tensor.shape) for tensor in generator.step.inputs])
 
@@ -140,18 +141,6 @@ print("step model inputs:", [tuple(tensor.shape) for tensor in generator.step.in
 # validation NLL (the benchmark metric) is computed, and early stopping keeps the best weights.
 
 # %%
-def next_frame_data(pieces, shuffle):
-    pieces = [piece.astype("float32") for piece in pieces if len(piece) >= 2]
-    dataset = make_dataset([piece[:-1] for piece in pieces], [piece[1:] for piece in pieces], batch_size,
-                           shuffle=shuffle, seed=seed,
-                           sample_weights=[np.ones(len(piece) - 1, "float32") for piece in pieces])
-    return nade.targets_as_inputs(dataset) if output == "nade" else dataset
-
-
-def record_valid_nll(epoch, logs):
-    logs["valid_nll"] = music_metrics.model_frame_nll(generator.train, splits["valid"], batch_size=batch_size)
-
-
 with distribution.scope():
     generator.train.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=clipnorm),
                             loss="binary_crossentropy")
@@ -159,19 +148,16 @@ early_stopping = keras.callbacks.EarlyStopping(monitor="valid_nll", mode="min", 
                                                restore_best_weights=True)
 stopwatch = seqlab.training.Stopwatch()
 history = generator.train.fit(
-    next_frame_data(splits["train"], shuffle=True), epochs=epochs, shuffle=False, verbose=2,  # the dataset shuffles
-    callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=record_valid_nll), early_stopping, stopwatch],
+    music.training_dataset(data, generator.train, batch_size=batch_size, seed=seed), epochs=epochs, shuffle=False,
+    verbose=2,  # the dataset shuffles
+    callbacks=[music.RecordNLL(data, "valid", batch_size=batch_size), early_stopping, stopwatch],
 )
 train_seconds = stopwatch.seconds
 best_epoch = int(np.argmin(history.history["valid_nll"])) + 1
 print(f"trained {len(history.history['loss'])} epochs in {train_seconds:.1f} s; best validation epoch {best_epoch}")
 
 # %%
-figure, axis = plt.subplots(figsize=(6, 3))
-axis.plot(np.arange(1, len(history.history["valid_nll"]) + 1), history.history["valid_nll"], label="validation NLL")
-axis.set_xlabel("epoch")
-axis.set_ylabel("NLL per frame")
-axis.legend()
+music.draw_validation_nll(history)
 plt.show()
 
 # %% [markdown]
@@ -180,11 +166,9 @@ plt.show()
 # The NLL per frame, with the best weights, on the validation and the test pieces.
 
 # %%
-valid_nll = music_metrics.model_frame_nll(generator.train, splits["valid"], batch_size=batch_size)
-test_nll = music_metrics.model_frame_nll(generator.train, splits["test"], batch_size=batch_size)
-anchors = music_metrics.PUBLISHED_NLL.get(dataset)
-print(f"valid NLL {valid_nll:.3f}, test NLL {test_nll:.3f} per frame; published test NLL on {dataset}: "
-      + (", ".join(f"{name} {value}" for name, value in anchors.items()) if anchors else "none (not a benchmark split)"))
+scores = {**music.evaluate(data, music.predict(generator.train, data, "valid", batch_size=batch_size), "valid"),
+          **music.evaluate(data, music.predict(generator.train, data, "test", batch_size=batch_size), "test")}
+music.print_scores(data, scores)
 
 # %% [markdown]
 # ## Generate
@@ -196,44 +180,15 @@ print(f"valid NLL {valid_nll:.3f}, test NLL {test_nll:.3f} per frame; published 
 # after another from the lowest, each given the keys already drawn, so a chord is drawn as a
 # whole (`top_k` then stops adding keys once `top_k` are on; 0: no cap). A sample starts from a
 # silent frame or from the first `prime_steps` frames of a held-out piece, and ends after
-# `end_silence` silent frames or `max_length` frames.
+# `end_silence` silent frames or `max_length` frames. MIDI files and pictures use the data's
+# time step (`steps_per_quarter`), so a sample plays at the speed of the pieces it learned from.
 
 # %%
-step_function = seqlab.sampling.model_step_function(generator.step)
 output_folder = (seqlab.results.output_folder() if save_outputs
                  else pathlib.Path(tempfile.mkdtemp(prefix="music_samples_")))
-
-
-def ends_in_silence(generated):
-    return end_silence > 0 and len(generated) >= end_silence and not np.any(generated[-end_silence:])
-
-
-def generate(temperature, sample_index):
-    prime_piece = splits["test"][sample_index % len(splits["test"])]
-    prime = prime_piece[:prime_steps] if prime_steps else np.zeros((1, music_data.NUM_KEYS), "float32")
-    states = seqlab.sampling.initial_states(generator.step)
-    frames = seqlab.sampling.sample(step_function, states, prime, steps=max_length,
-                                    distribution="nade" if output == "nade" else "bernoulli",
-                                    temperature=temperature, top_k=top_k or None, seed=seed + sample_index,
-                                    stop=ends_in_silence)
-    sounding = np.flatnonzero(frames.any(axis=1))
-    frames = frames[:sounding[-1] + 1] if len(sounding) else frames[:0]  # drop the closing silence
-    return prime[:prime_steps].astype(np.uint8), frames.astype(np.uint8)
-
-
-samples = {}
-figure, axes = plt.subplots(len(temperatures), num_samples, figsize=(4 * num_samples, 2.2 * len(temperatures)),
-                            squeeze=False)
-for row, temperature in enumerate(temperatures):
-    for sample_index in range(num_samples):
-        prime, frames = generate(temperature, sample_index)
-        samples[temperature, sample_index] = frames
-        piece = np.concatenate([prime, frames])
-        if len(piece):
-            music_data.write_midi(piece, output_folder / f"sample_temperature{temperature:g}_{sample_index}.mid")
-        music_data.draw_piano_roll(piece, axes[row, sample_index],
-                                   title=f"temperature {temperature:g}, sample {sample_index} ({len(frames)} frames)")
-figure.tight_layout()
+samples, figure = music.sample_pieces(generator, data, temperatures=temperatures, num_samples=num_samples,
+                                      folder=output_folder, max_length=max_length, top_k=top_k,
+                                      prime_steps=prime_steps, end_silence=end_silence, seed=seed)
 if save_outputs:
     figure.savefig(output_folder / "samples_piano_roll.png", dpi=80)
 plt.show()
@@ -250,32 +205,14 @@ print("MIDI files:", sorted(path.name for path in output_folder.glob("*.mid")))
 # samples more varied and less tonal; low ones hold and repeat chords.
 
 # %%
-reference_histogram = music_metrics.pitch_class_histogram(splits["train"])
-rows = [{"pieces": "held-out real", "temperature": None, "count": len(splits["test"]),
-         **pandas.DataFrame([music_metrics.sample_quality(piece[:max_length], reference_histogram)
-                             for piece in splits["test"]]).mean().to_dict()}]
-for temperature in temperatures:
-    qualities = [music_metrics.sample_quality(samples[temperature, index], reference_histogram)
-                 for index in range(num_samples) if len(samples[temperature, index])]
-    rows.append({"pieces": "generated", "temperature": temperature, "count": len(qualities),
-                 **pandas.DataFrame(qualities).mean().to_dict()})
-quality_table = pandas.DataFrame(rows)
+quality_table = music.sample_quality_table(data, samples, max_length=max_length)
 display(quality_table.round(3))
 if save_outputs:
     quality_table.round(4).to_csv(output_folder / "sample_quality.csv", index=False)
     (output_folder / "sample_quality.md").write_text(quality_table.round(3).to_markdown(index=False) + "\n")
 
 # %%
-measures = ["pitch_class_distance", "in_key_share", "longest_repeat", "distinct_ngram_share", "polyphony"]
-generated = quality_table[quality_table["pieces"] == "generated"]
-figure, axes = plt.subplots(1, len(measures), figsize=(3 * len(measures), 2.6))
-for axis, measure in zip(axes, measures):
-    axis.plot(generated["temperature"], generated[measure], "o-", label="generated")
-    axis.axhline(quality_table[measure].iloc[0], color="tab:green", linestyle="--", label="held-out real")
-    axis.set_xlabel("temperature")
-    axis.set_title(measure, fontsize=9)
-axes[0].legend(fontsize=7)
-figure.tight_layout()
+figure = music.draw_sample_quality(quality_table)
 if save_outputs:
     figure.savefig(output_folder / "quality_vs_temperature.png", dpi=80)
 plt.show()
@@ -284,10 +221,8 @@ plt.show()
 # ## Record
 
 # %%
-at_one = quality_table[(quality_table["pieces"] == "generated") & (quality_table["temperature"] == 1.0)]
-sample_fields = {f"sample_{name}": float(at_one[name].iloc[0]) for name in measures} if len(at_one) else {}
 row = seqlab.results.record(task="music", dataset=dataset, architecture="one_to_many", cell=cell, units=units,
                             depth=depth, bidirectional=False, seed=seed, replicas=distribution.num_replicas_in_sync,
-                            train_seconds=train_seconds,
-                            test_nll=test_nll, valid_nll=valid_nll, best_epoch=best_epoch,
-                            epochs_run=len(history.history["loss"]), **sample_fields)
+                            train_seconds=train_seconds, **scores, best_epoch=best_epoch,
+                            epochs_run=len(history.history["loss"]), **baseline_scores,
+                            **music.sample_fields(quality_table))

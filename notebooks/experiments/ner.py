@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # Named-entity recognition with a many-to-many RNN
+# # Named-entity recognition with a recurrent tagger
 #
 # One tag per word: `B-PER` starts a person's name, `I-PER` continues it, `O` is outside any
 # entity. Each word is seen three ways: its word embedding (trained from scratch, or started
@@ -66,16 +66,14 @@ strategy: str = "none"  # devices training together: none (one) or mirrored (eve
 cpu_replicas: int = 1  # with strategy mirrored and no GPU: logical CPU devices to mirror over (1: the whole CPU)
 
 # %%
-import time
-
 import keras
 import numpy as np
 import pandas
 from IPython.display import display
 
 import seqlab
-from seqlab import ner
-from seqlab.metrics.spans import entity_scores, spans
+from seqlab.data.embeddings import pretrained_embeddings
+from seqlab.tasks import ner
 
 seqlab.training.configure_devices()
 distribution = seqlab.distribute.select(strategy, cpu_replicas=cpu_replicas)
@@ -86,39 +84,23 @@ seqlab.training.seed_everything(seed)
 # ## Data
 #
 # Each split is a list of `(tokens, tags)` sentences with BIO tags (CoNLL-2003's IOB1 tags are
-# converted on reading).
-
-# %%
-# NBVAL_CHECK_OUTPUT
-splits = seqlab.data.load(dataset, path=data_path or None)
-if max_examples:
-    splits["train"] = splits["train"][:max_examples]
-entity_counts = pandas.DataFrame({
-    name: pandas.Series([entity[0] for _, tags in split for entity in spans(tags)]).value_counts()
-    for name, split in splits.items()
-}).fillna(0).astype(int)
-print({name: len(split) for name, split in splits.items()}, "sentences")
-entity_counts
-
-# %%
-tokens, tags = splits["train"][0]
-pandas.DataFrame({"token": tokens, "tag": tags}).head(12).T
-
-# %% [markdown]
-# ## Vocabularies
-#
-# Words are looked up lower-cased with digits mapped to 0 (the casing feature keeps what
-# lower-casing loses). The share of valid/test words that are unknown is what the character
-# features and word dropout are for. On CoNLL-2003, keeping every training word
+# converted on reading). Words are looked up lower-cased with digits mapped to 0 (the casing
+# feature keeps what lower-casing loses). The share of valid/test words that are unknown is what
+# the character features and word dropout are for. On CoNLL-2003, keeping every training word
 # (`min_word_frequency=1`) and dropping 30 % of them to `<unk>` (`word_dropout=0.3`) instead of
 # mapping words seen once to `<unk>` raised the CRF tagger's test F1 from 84.2 to 86.1
 # (results/ner_conll_crf_all_words.md).
 
 # %%
+data = ner.prepare(dataset, path=data_path or None, max_examples=max_examples, min_word_frequency=min_word_frequency)
+
+# %%
 # NBVAL_CHECK_OUTPUT
-encoder = ner.TokenEncoder.build(splits["train"], min_word_frequency=min_word_frequency)
-print(f"words: {len(encoder.words)}, characters: {len(encoder.characters)}, tags: {encoder.tag_names[1:]}")
-print({name: round(encoder.unknown_rate(split), 3) for name, split in splits.items()}, "unknown-word rate")
+data.describe()
+
+# %%
+tokens, tags = data.splits["train"][0]
+pandas.DataFrame({"token": tokens, "tag": tags}).head(12).T
 
 # %% [markdown]
 # ## Baseline
@@ -127,29 +109,30 @@ print({name: round(encoder.unknown_rate(split), 3) for name, split in splits.ite
 # It finds the entities that recur verbatim; what a tagger adds is the rest.
 
 # %%
-baselines = ner.baseline_scores(splits)
+baselines = ner.baselines(data)
 print({name: round(value, 4) for name, value in baselines.items()})
 
 # %% [markdown]
 # ## Model
 #
-# With `embeddings`, the word embedding starts from pretrained vectors (the lower-cased word,
-# digits as 0, is looked up; words not found get seeded random vectors of the same scale) and
-# is as wide as they are; `freeze_embeddings=True` keeps them fixed.
+# `seqlab.build("tagger", ...)`: the word embedding (with word dropout), a casing embedding and
+# the character features of each word, joined, then the recurrent stack and a softmax (or CRF)
+# output. With `embeddings`, the word embedding starts from pretrained vectors (the lower-cased
+# word, digits as 0, is looked up; words not found get seeded random vectors of the same scale)
+# and is as wide as they are; `freeze_embeddings=True` keeps them fixed.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-embedding_matrix, embedding_coverage = ner.pretrained_embeddings(embeddings, encoder.words, seed=seed)
+embedding_matrix, embedding_coverage = pretrained_embeddings(embeddings, data.encoder.words, seed=seed)
 embedding_width = embedding_dim if embedding_matrix is None else embedding_matrix.shape[1]
 if embedding_matrix is not None:
     print(f"{embeddings}: vectors for {embedding_coverage:.1%} of the words, width {embedding_width}, "
           f"{'frozen' if freeze_embeddings else 'fine-tuned'}")
 with distribution.scope():  # strategy="mirrored": one copy per device, gradients summed
-    model = ner.build_tagger(
-        vocab_size=len(encoder.words), num_classes=encoder.num_classes, character_vocab_size=len(encoder.characters),
-        max_characters=encoder.max_characters, cell=cell, units=units, depth=depth, bidirectional=bidirectional,
-        dropout=dropout, embedding_dim=embedding_dim, word_dropout=word_dropout, characters=characters,
-        casing_dim=casing_dim, embedding_matrix=embedding_matrix, freeze_embeddings=freeze_embeddings, crf=crf)
+    model = ner.build(data, cell=cell, units=units, depth=depth, bidirectional=bidirectional, dropout=dropout,
+                      embedding_dim=embedding_dim, word_dropout=word_dropout, characters=characters,
+                      casing_dim=casing_dim, embedding_matrix=embedding_matrix, freeze_embeddings=freeze_embeddings,
+                      crf=crf)
 print(f"parameters: {model.count_params():,}, trainable: "
       f"{sum(int(np.prod(weight.shape)) for weight in model.trainable_weights):,}")
 
@@ -161,22 +144,21 @@ model.summary()
 #
 # Sentences are batched by length (less padding), padding is masked out of the loss, and the
 # epoch with the best valid entity F1 is kept. The loss is the cross-entropy of each word's
-# tag, or with `crf=True` the negative log-likelihood of the whole tag sequence.
+# tag, or with `crf=True` the negative log-likelihood of the whole tag sequence. The stopwatch
+# comes first, so its epoch times leave the validation F1 out.
 
 # %%
 with distribution.scope():
     model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=5.0), loss=ner.tagger_loss(model))
-train_data = encoder.dataset(splits["train"], batch_size, seed=seed)
-valid_f1_callback = ner.SpanF1Callback(encoder, splits["valid"], constrained=constrained)
+train_data = data.encoder.dataset(data.splits["train"], batch_size, seed=seed)
+stopwatch = seqlab.training.Stopwatch()
 early_stopping = keras.callbacks.EarlyStopping(monitor="valid_f1", mode="max", patience=patience,
                                                restore_best_weights=True)
-started = time.perf_counter()
-history = model.fit(train_data, epochs=epochs, callbacks=[valid_f1_callback, early_stopping], shuffle=False,
-                    verbose=2)  # train_data reshuffles itself every epoch
-train_seconds = time.perf_counter() - started
-epoch_seconds = float(np.median(valid_f1_callback.epoch_seconds))
-best_epoch = int(np.argmax(valid_f1_callback.history)) + 1
-print(f"{len(valid_f1_callback.history)} epochs, best {best_epoch}; {epoch_seconds:.1f} s per epoch (median)")
+history = model.fit(train_data, epochs=epochs, shuffle=False, verbose=2,  # train_data reshuffles itself every epoch
+                    callbacks=[stopwatch, ner.SpanF1Callback(data, "valid", constrained=constrained), early_stopping])
+epochs_run = len(history.history["valid_f1"])
+best_epoch = int(np.argmax(history.history["valid_f1"])) + 1
+print(f"{epochs_run} epochs, best {best_epoch}; {stopwatch.median_epoch_seconds:.1f} s per epoch (median)")
 
 # %% [markdown]
 # ## Evaluate
@@ -185,18 +167,15 @@ print(f"{len(valid_f1_callback.history)} epochs, best {best_epoch}; {epoch_secon
 # baseline, then the model's scores per entity type.
 
 # %%
-predictions = {name: ner.predict_tags(model, encoder, [tokens for tokens, _ in splits[name]], constrained=constrained)
-               for name in ("valid", "test")}
-scores = {name: entity_scores([tags for _, tags in splits[name]], predictions[name])
-          for name in ("valid", "test")}
-per_type = pandas.DataFrame(scores["test"]["per_type"]).T
-print({name: {key: round(scores[name][key], 4) for key in ("precision", "recall", "f1")} for name in scores})
-display(pandas.DataFrame([
-    {"model": f"{cell} {units} units x {depth}{' bidirectional' if bidirectional else ''}{' + CRF' if crf else ''}"
-              " (this run)", "valid F1": scores["valid"]["f1"], "test F1": scores["test"]["f1"]},
-    {"model": "memorisation", "valid F1": baselines["memorisation_valid_f1"],
-     "test F1": baselines["memorisation_test_f1"]},
-]).style.format("{:.4f}", subset=["valid F1", "test F1"]).hide(axis="index"))
+predictions = {split: ner.predict(model, data, split, constrained=constrained) for split in ("valid", "test")}
+scores = {**ner.evaluate(data, predictions["valid"], "valid"), **ner.evaluate(data, predictions["test"], "test")}
+print({name: round(value, 4) for name, value in scores.items()})
+display(pandas.DataFrame({
+    f"{cell} {units} units x {depth}{' bidirectional' if bidirectional else ''}{' + CRF' if crf else ''} (this run)":
+        [scores["valid_f1"], scores["test_f1"]],
+    "memorisation": [baselines["memorisation_valid_f1"], baselines["memorisation_test_f1"]],
+}, index=["valid F1", "test F1"]).T.round(4))
+per_type = ner.per_type_scores(data, predictions["test"], "test")
 per_type.round(3)
 
 # %% [markdown]
@@ -207,9 +186,9 @@ per_type.round(3)
 # names in the notes' example.
 
 # %%
-ner.tag("Harry Potter and Hermione Granger invented a new spell.", model, encoder)
-for tokens, tags in splits["test"][:3]:
-    ner.tag(tokens, model, encoder)
+ner.tag("Harry Potter and Hermione Granger invented a new spell.", model, data)
+for tokens, tags in data.splits["test"][:3]:
+    ner.tag(tokens, model, data)
     print("  true:", ner.entities(tokens, tags))
 
 # %% [markdown]
@@ -220,8 +199,8 @@ for tokens, tags in splits["test"][:3]:
 # or a spurious prediction where there is none.
 
 # %%
-print(ner.error_counts(splits["test"], predictions["test"]))
-errors = ner.error_table(splits["test"], predictions["test"], top=15)
+print(ner.error_counts(data.splits["test"], predictions["test"]))
+errors = ner.error_table(data.splits["test"], predictions["test"], top=15)
 errors
 
 # %%
@@ -233,10 +212,10 @@ if save_outputs:
 
 # %%
 row = seqlab.results.record(
-    task="ner", dataset=dataset, architecture="many_to_many", cell=cell, units=units, depth=depth,
+    task="ner", dataset=dataset, architecture="tagger", cell=cell, units=units, depth=depth,
     bidirectional=bidirectional, characters=characters, crf=crf, seed=seed,
-    replicas=distribution.num_replicas_in_sync, train_seconds=train_seconds,
-    epoch_seconds=epoch_seconds, epochs_run=len(valid_f1_callback.history), best_epoch=best_epoch,
+    replicas=distribution.num_replicas_in_sync, train_seconds=stopwatch.seconds,
+    epoch_seconds=stopwatch.median_epoch_seconds, epochs_run=epochs_run, best_epoch=best_epoch,
     embedding_width=embedding_width, embedding_coverage=embedding_coverage,
-    valid_f1=scores["valid"]["f1"], test_f1=scores["test"]["f1"], test_precision=scores["test"]["precision"],
-    test_recall=scores["test"]["recall"], **baselines)
+    valid_f1=scores["valid_f1"], test_f1=scores["test_f1"], test_precision=scores["test_precision"],
+    test_recall=scores["test_recall"], **baselines)

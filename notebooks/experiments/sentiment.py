@@ -58,19 +58,14 @@ strategy: str = "none"  # devices training together: none (one) or mirrored (eve
 cpu_replicas: int = 1  # with strategy mirrored and no GPU: logical CPU devices to mirror over (1: the whole CPU)
 
 # %%
-import time
-
 import keras
 import numpy as np
-import pandas
 from IPython.display import display
 
 import seqlab
-from seqlab import sentiment as helpers
-from seqlab.data import sentiment as sentiment_data
-from seqlab.data.batching import make_dataset, padding_fraction
-from seqlab.layers import with_word_dropout
-from seqlab.metrics import classification
+from seqlab.data.batching import padding_fraction
+from seqlab.data.embeddings import pretrained_embeddings
+from seqlab.tasks import sentiment
 
 seqlab.training.configure_devices()
 distribution = seqlab.distribute.select(strategy, cpu_replicas=cpu_replicas)
@@ -84,23 +79,9 @@ seed = seqlab.training.seed_everything(seed)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-keywords = {"max_examples": max_examples}
-if dataset == "mr":
-    keywords["fold"] = fold
-splits = seqlab.data.load(dataset, path=data_path or None, **keywords)
-class_names = sentiment_data.class_names(splits)
-num_classes = len(class_names)
-class_id = {name: index for index, name in enumerate(class_names)}
-vocabulary = helpers.build_vocabulary(splits["train"], min_frequency=min_frequency)
-encoded, labels = {}, {}
-for name, examples in splits.items():
-    encoded[name] = helpers.encode_texts([e["text"] for e in examples], vocabulary, max_length=max_length or None)
-    labels[name] = np.array([class_id[e["label"]] for e in examples])
-print("examples:", {name: len(examples) for name, examples in splits.items()})
-print("classes:", class_names, "train counts:", np.bincount(labels["train"], minlength=num_classes).tolist())
-print("vocabulary:", len(vocabulary), "ids;", "train tokens that are <unk>:",
-      f"{np.mean(np.concatenate(encoded['train']) == 1):.3f}")
-print("example:", splits["train"][0]["text"], "->", encoded["train"][0][:12])
+data = sentiment.prepare(dataset, path=data_path or None, fold=fold, max_examples=max_examples,
+                         max_length=max_length, min_frequency=min_frequency)
+data.describe()
 
 # %% [markdown]
 # ## Baselines
@@ -111,7 +92,7 @@ print("example:", splits["train"][0]["text"], "->", encoded["train"][0][:12])
 # model is worth its cost only when it beats them.
 
 # %%
-baselines = helpers.baseline_scores(splits)
+baselines = sentiment.baselines(data)
 print({name: round(value, 4) for name, value in baselines.items()})
 
 # %% [markdown]
@@ -119,36 +100,35 @@ print({name: round(value, 4) for name, value in baselines.items()})
 # groups sentences of similar length, so fewer steps are padding.
 
 # %%
-weights = helpers.class_weights(labels["train"], num_classes) if class_weighting else {i: 1.0 for i in range(num_classes)}
-sample_weights = [weights[label] for label in labels["train"]]
-train_data = make_dataset(encoded["train"], labels["train"], seqlab.distribute.even_batch_size(distribution, batch_size),
-                          bucketing=bucketing, seed=seed, sample_weights=sample_weights)
-valid_data = make_dataset(encoded["valid"], labels["valid"],
-                          seqlab.distribute.even_batch_size(distribution, 256, len(encoded["valid"])), shuffle=False)
-print("class weights:", {class_names[i]: round(w, 3) for i, w in weights.items()})
+weights = sentiment.class_weights(data, balanced=class_weighting)
+train_data = sentiment.dataset(data, "train", seqlab.distribute.even_batch_size(distribution, batch_size),
+                               class_weights=weights, bucketing=bucketing, seed=seed)
+valid_data = sentiment.dataset(data, "valid", seqlab.distribute.even_batch_size(distribution, 256,
+                                                                                len(data.splits["valid"])),
+                               shuffle=False)
+print("class weights:", {data.class_names[i]: round(w, 3) for i, w in weights.items()})
 print(f"padding in one training epoch: {padding_fraction(train_data):.1%} (bucketing={bucketing})")
 
 # %% [markdown]
 # ## Model
 #
-# `helpers.build_classifier` returns the uncompiled classifier of `seqlab.build("many_to_one")`,
-# its embedding started from the pretrained vectors when `embeddings` names some (words looked
-# up as they are, then lower-cased; the rest get seeded random vectors of the same scale); the
+# `sentiment.build` returns the uncompiled classifier of `seqlab.build("many_to_one")`, its
+# embedding started from the pretrained vectors when `embeddings` names some (words looked up
+# as they are, then lower-cased; the rest get seeded random vectors of the same scale); the
 # word-dropout view used for training shares all its weights.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-embedding_matrix, embedding_coverage = helpers.pretrained_embeddings(embeddings, vocabulary, seed=seed)
+embedding_matrix, embedding_coverage = pretrained_embeddings(embeddings, data.vocabulary, seed=seed)
 embedding_width = embedding_dim if embedding_matrix is None else embedding_matrix.shape[1]
 if embedding_matrix is not None:
     print(f"{embeddings}: vectors for {embedding_coverage:.1%} of the vocabulary, width {embedding_width}, "
           f"{'frozen' if freeze_embeddings else 'fine-tuned'}")
 with distribution.scope():  # strategy="mirrored": one copy per device, gradients summed
-    model = helpers.build_classifier(vocab_size=len(vocabulary), embedding_dim=embedding_dim,
-                                     embedding_matrix=embedding_matrix, freeze_embeddings=freeze_embeddings,
-                                     num_classes=num_classes, cell=cell, units=units, depth=depth,
-                                     bidirectional=bidirectional, dropout=dropout, summary=summary)
-    trainer = with_word_dropout(model, word_dropout, seed=seed)
+    model = sentiment.build(data, embedding_dim=embedding_dim, embedding_matrix=embedding_matrix,
+                            freeze_embeddings=freeze_embeddings, cell=cell, units=units, depth=depth,
+                            bidirectional=bidirectional, dropout=dropout, summary=summary)
+    trainer = seqlab.layers.with_word_dropout(model, word_dropout, seed=seed)
     trainer.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
                     weighted_metrics=["accuracy"])
 print(model.name, "parameters:", model.count_params(), "trainable:",
@@ -165,10 +145,10 @@ stopping = keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", pat
                                          restore_best_weights=True)
 history = trainer.fit(train_data, validation_data=valid_data, epochs=epochs, callbacks=[stopwatch, stopping],
                       shuffle=False, verbose=2)  # train_data reshuffles itself every epoch
-train_seconds = stopwatch.seconds
 epochs_run = len(history.history["loss"])
 best_epoch = int(np.argmax(history.history["val_accuracy"])) + 1
-print(f"trained {epochs_run} epochs in {train_seconds:.1f} s; best valid epoch {best_epoch}")
+print(f"trained {epochs_run} epochs in {stopwatch.seconds:.1f} s "
+      f"({stopwatch.median_epoch_seconds:.1f} s per epoch, median); best valid epoch {best_epoch}")
 
 # %% [markdown]
 # ## Evaluate
@@ -177,24 +157,14 @@ print(f"trained {epochs_run} epochs in {train_seconds:.1f} s; best valid epoch {
 # nothing to choose on it).
 
 # %%
-probabilities = {name: helpers.predict_probabilities(model, encoded[name]) for name in ("valid", "test")}
-predicted = {name: values.argmax(-1) for name, values in probabilities.items()}
-valid_accuracy = classification.accuracy(labels["valid"], predicted["valid"])
-test_accuracy = classification.accuracy(labels["test"], predicted["test"])
-test_macro_f1 = classification.macro_f1(labels["test"], predicted["test"], labels=list(range(num_classes)))
-print(f"valid accuracy {valid_accuracy:.4f}  test accuracy {test_accuracy:.4f}  test macro F1 {test_macro_f1:.4f}")
-display(pandas.DataFrame([
-    {"model": f"{cell} {units} units x {depth}{' bidirectional' if bidirectional else ''} (this run)",
-     "valid accuracy": valid_accuracy, "test accuracy": test_accuracy},
-    {"model": "majority class", "valid accuracy": None, "test accuracy": baselines["majority_test_accuracy"]},
-    {"model": f"NBSVM-bi (C {baselines['nbsvm_C']:g})", "valid accuracy": baselines["nbsvm_valid_accuracy"],
-     "test accuracy": baselines["nbsvm_test_accuracy"]},
-    {"model": "n-gram logistic regression", "valid accuracy": None,
-     "test accuracy": baselines["ngram_lr_test_accuracy"]},
-]).style.format("{:.4f}", subset=["valid accuracy", "test accuracy"], na_rep="").hide(axis="index"))
-
-matrix = classification.confusion_matrix(labels["test"], predicted["test"], num_classes=num_classes)
-figure = classification.confusion_matrix_figure(matrix, class_names, title=f"{dataset} test")
+probabilities = {split: sentiment.predict(model, data, split) for split in ("valid", "test")}
+scores = {**sentiment.evaluate(data, probabilities["valid"], "valid"),
+          **sentiment.evaluate(data, probabilities["test"], "test")}
+print(f"valid accuracy {scores['valid_accuracy']:.4f}  test accuracy {scores['test_accuracy']:.4f}  "
+      f"test macro F1 {scores['test_macro_f1']:.4f}")
+model_name = f"{cell} {units} units x {depth}{' bidirectional' if bidirectional else ''} (this run)"
+display(sentiment.score_table(scores, baselines, model=model_name))
+figure = sentiment.draw_confusion_matrix(data, probabilities["test"], "test")
 if save_outputs:
     figure.savefig(seqlab.results.output_folder() / f"sentiment_{dataset}_confusion.png", dpi=100)
 
@@ -203,8 +173,7 @@ if save_outputs:
 # itself debatable.
 
 # %%
-mistakes = helpers.most_confident_mistakes([e["text"] for e in splits["test"]], labels["test"],
-                                           probabilities["test"], class_names, count=5)
+mistakes = sentiment.most_confident_mistakes(data, probabilities["test"], "test", count=5)
 display(mistakes.style.format({"probability": "{:.3f}"}).hide(axis="index"))
 
 # %% [markdown]
@@ -217,15 +186,15 @@ new_sentences = [
     "The flight was delayed again, thanks a lot.",
     "The car arrives on Tuesday.",
 ]
-display(helpers.predict(model, vocabulary, class_names, new_sentences).style.format({"probability": "{:.3f}"})
-        .hide(axis="index"))
+display(sentiment.classify(new_sentences, model, data).style.format({"probability": "{:.3f}"}).hide(axis="index"))
 
 # %%
 row = seqlab.results.record(
     task="sentiment", dataset=dataset, architecture="many_to_one", cell=cell, units=units, depth=depth,
     bidirectional=bidirectional, summary=summary, fold=fold, seed=seed, replicas=distribution.num_replicas_in_sync,
-    train_examples=len(splits["train"]),
-    vocabulary_size=len(vocabulary), embedding_width=embedding_width, embedding_coverage=embedding_coverage,
+    train_examples=len(data.splits["train"]),
+    vocabulary_size=len(data.vocabulary), embedding_width=embedding_width, embedding_coverage=embedding_coverage,
     epochs_run=epochs_run, best_epoch=best_epoch,
-    train_seconds=round(train_seconds, 2), seconds_per_epoch=round(train_seconds / epochs_run, 3),
-    valid_accuracy=valid_accuracy, test_accuracy=test_accuracy, test_macro_f1=test_macro_f1, **baselines)
+    train_seconds=round(stopwatch.seconds, 2), seconds_per_epoch=round(stopwatch.seconds / epochs_run, 3),
+    valid_accuracy=scores["valid_accuracy"], test_accuracy=scores["test_accuracy"],
+    test_macro_f1=scores["test_macro_f1"], **baselines)

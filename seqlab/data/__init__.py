@@ -27,7 +27,9 @@ from seqlab.data.sources import (
 
 __all__ = ["DataFormatError", "DataNotFoundError", "Source", "available", "describe", "load", "locate", "resolve"]
 
-_SUBMODULES = {"sources", "vocab", "batching", "text", "music", "ner", "sentiment", "dna", "cli"}
+_SUBMODULES = {
+    "sources", "vocab", "batching", "splits", "tags", "embeddings", "text", "music", "ner", "sentiment", "dna", "dates", "cli",
+}
 
 
 def __getattr__(name):

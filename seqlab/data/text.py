@@ -24,9 +24,9 @@ Sources:
 import pathlib
 import re
 
-import numpy as np
-
+from seqlab import checks
 from seqlab.data.sources import DataFormatError, Source, package_path, read_lines
+from seqlab.data.splits import limit, split_examples
 from seqlab.data.vocab import EOS_TOKEN, tokenize_words
 
 LEVELS = ("character", "word")
@@ -52,43 +52,6 @@ def split_sentences(text):
     return sentences
 
 
-def _check_choice(argument, value, allowed):
-    if value not in allowed:
-        raise ValueError(f"{argument}={value!r} is not allowed; allowed: {', '.join(allowed)}.")
-
-
-def _check_fractions(valid_fraction, test_fraction):
-    for argument, value in (("valid_fraction", valid_fraction), ("test_fraction", test_fraction)):
-        if not 0.0 <= value < 1.0:
-            raise ValueError(f"{argument}={value!r} must be in [0, 1).")
-    if valid_fraction + test_fraction >= 1.0:
-        raise ValueError(
-            f"valid_fraction + test_fraction = {valid_fraction + test_fraction!r} must be below 1 "
-            "(something must be left to train on)."
-        )
-
-
-def split_examples(examples, *, valid_fraction=0.1, test_fraction=0.1, seed=0):
-    """Shuffle with ``seed`` and cut into ``{"train", "valid", "test"}`` (valid and test rounded down).
-
-    >>> splits = split_examples(list(range(10)), valid_fraction=0.2, test_fraction=0.1, seed=1)
-    >>> [len(splits[name]) for name in ("train", "valid", "test")]
-    [7, 2, 1]
-    >>> sorted(splits["train"] + splits["valid"] + splits["test"]) == list(range(10))
-    True
-    """
-    _check_fractions(valid_fraction, test_fraction)
-    order = np.random.default_rng(seed).permutation(len(examples))
-    valid_count = int(len(examples) * valid_fraction)
-    test_count = int(len(examples) * test_fraction)
-    shuffled = [examples[index] for index in order]
-    return {
-        "train": shuffled[valid_count + test_count:],
-        "valid": shuffled[:valid_count],
-        "test": shuffled[valid_count:valid_count + test_count],
-    }
-
-
 def load_text_lines(units, *, level="character", lowercase=False, end_token=True, valid_fraction=0.1,
                     test_fraction=0.1, seed=0, max_examples=0):
     """Turn strings (one example each) into a split text dataset.
@@ -98,16 +61,17 @@ def load_text_lines(units, *, level="character", lowercase=False, end_token=True
         level: ``"character"`` or ``"word"`` (:func:`tokenize_words`).
         lowercase: lower-case the text first.
         end_token: append ``"<eos>"`` to every example.
-        valid_fraction, test_fraction: parts held out, after a shuffle with ``seed``.
+        valid_fraction, test_fraction: parts held out, after a shuffle with ``seed``
+            (:func:`seqlab.data.splits.split_examples`: valid first, then test, rounded down;
+            train takes the rest).
         seed: shuffle seed.
-        max_examples: keep only the first ``max_examples`` after shuffling (0 = all), before splitting.
+        max_examples: keep a random ``max_examples`` of the examples (0 = all), before splitting
+            (:func:`seqlab.data.splits.limit`).
 
     Returns:
         ``{"train": [...], "valid": [...], "test": [...]}``, examples are token lists.
     """
-    _check_choice("level", level, LEVELS)
-    if max_examples < 0:
-        raise ValueError(f"max_examples={max_examples!r} must be 0 (all) or positive.")
+    checks.one_of("level", level, LEVELS)
     examples = []
     for unit in units:
         unit = unit.strip()
@@ -117,10 +81,8 @@ def load_text_lines(units, *, level="character", lowercase=False, end_token=True
             unit = unit.lower()
         tokens = list(unit) if level == "character" else tokenize_words(unit)
         examples.append(tokens + [EOS_TOKEN] if end_token else tokens)
-    if max_examples:
-        order = np.random.default_rng(seed).permutation(len(examples))[:max_examples]
-        examples = [examples[index] for index in sorted(order)]
-    return split_examples(examples, valid_fraction=valid_fraction, test_fraction=test_fraction, seed=seed)
+    fractions = {"valid": valid_fraction, "test": test_fraction, "train": 1 - valid_fraction - test_fraction}
+    return split_examples(limit(examples, max_examples, seed=seed), fractions, seed=seed, rounding="down")
 
 
 def load_text(path, *, level="character", unit="line", encoding="utf-8", **keywords):
@@ -144,7 +106,7 @@ def load_text(path, *, level="character", unit="line", encoding="utf-8", **keywo
     >>> load_text(file, level="word", unit="sentence", valid_fraction=0, test_fraction=0, seed=0)["train"]
     [['Once', 'upon', 'a', 'time', '.', '<eos>'], ['The', 'end', '.', '<eos>']]
     """
-    _check_choice("unit", unit, UNITS)
+    checks.one_of("unit", unit, UNITS)
     lines = read_lines(path, encoding=encoding, strip=unit == "line")
     units = lines if unit == "line" else split_sentences("\n".join(lines))
     return load_text_lines(units, level=level, **keywords)
@@ -179,7 +141,7 @@ def read_census_names(path, kind="first"):
     Raises:
         DataFormatError: a line that is not ``NAME frequency cumulative rank``.
     """
-    _check_choice("kind", kind, CENSUS_KINDS)
+    checks.one_of("kind", kind, CENSUS_KINDS)
     parts = {"first": ("female", "male"), "last": ("last",), "all": ("female", "male", "last")}[kind]
     names = []
     for part in parts:
@@ -194,12 +156,13 @@ def read_census_names(path, kind="first"):
     return names
 
 
-def load_census_names(path, *, kind="first", lowercase=True, unique=True, **keywords):
-    """US census names (``names`` package) at character level.
+def load_census_names(path, *, kind="first", level="character", lowercase=True, unique=True, **keywords):
+    """US census names (``names`` package), at character level by default.
 
     Args:
         path: folder of the ``names`` package (or any folder with its three files).
         kind: ``"first"``, ``"last"`` or ``"all"``.
+        level: ``"character"``, or ``"word"`` (each name one token).
         lowercase: lower-case the names (the files are upper case).
         unique: drop repeated names (first names in both the female and the male list).
         **keywords: as :func:`load_text_lines` (``valid_fraction``, ``seed``, ...).
@@ -207,7 +170,7 @@ def load_census_names(path, *, kind="first", lowercase=True, unique=True, **keyw
     names = read_census_names(path, kind=kind)
     if unique:
         names = list(dict.fromkeys(names))
-    return load_text_lines(names, level="character", lowercase=lowercase, **keywords)
+    return load_text_lines(names, level=level, lowercase=lowercase, **keywords)
 
 
 def _strip_gutenberg(lines):
@@ -217,7 +180,7 @@ def _strip_gutenberg(lines):
 
 def load_prose(path, *, level="word", unit="sentence", encoding="utf-8", **keywords):
     """A Project Gutenberg text (``en.txt`` in a folder, or the file): sentences, word level by default."""
-    _check_choice("unit", unit, UNITS)
+    checks.one_of("unit", unit, UNITS)
     lines = _strip_gutenberg(read_lines(_file_in(path, "en.txt"), encoding=encoding, strip=unit == "line"))
     units = lines if unit == "line" else split_sentences("\n".join(lines))
     return load_text_lines(units, level=level, **keywords)

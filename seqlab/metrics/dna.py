@@ -25,6 +25,7 @@ for the majority class.
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, matthews_corrcoef
 
+from seqlab import checks
 from seqlab.data.dna import N_ID, collapse_labels
 
 
@@ -388,9 +389,7 @@ class KmerClassifier:
     """
 
     def __init__(self, k=6, window=96):
-        if k < 1 or window < 1:
-            raise ValueError(f"k={k!r} and window={window!r} must be positive integers.")
-        self.k, self.window = k, window
+        self.k, self.window = checks.positive_integer("k", k), checks.positive_integer("window", window)
         self.log_odds, self.threshold = None, None
 
     def fit(self, sequences, labels):

@@ -18,7 +18,7 @@ that holds or repeats one chord): :func:`sample_quality` returns them all for on
 
 import numpy as np
 
-from seqlab.data.music import LOWEST_PITCH, NUM_KEYS
+from seqlab.data.music import LOWEST_PITCH, NUM_KEYS, check_piano_roll, piano_roll_to_score
 
 
 # Published test NLL per frame (TCN definition) on the Boulanger-Lewandowski splits, lower is better:
@@ -71,53 +71,6 @@ def frame_nll(probabilities, targets, mask=None, *, epsilon=1e-7):
     clipped = np.clip(probabilities, epsilon, 1.0 - epsilon)
     per_frame = -(targets * np.log(clipped) + (1.0 - targets) * np.log1p(-clipped)).sum(axis=-1)
     return float(per_frame[mask].sum() / frames)
-
-
-def predict_next_frames(model, pieces, *, batch_size=16):
-    """Next-frame probabilities of a model for whole pieces (frames ``1..T-1`` from ``0..T-2``).
-
-    Pieces are sorted by length and right-padded per batch, so little time is spent on padding;
-    padding comes after the real frames, so it never changes a real prediction.
-
-    Args:
-        model: ``(batch, time, 88)`` -> ``(batch, time, 88)`` probabilities (a generator's
-            ``train`` model). A model with two inputs (``output="nade"``) gets
-            ``[frames, next_frames]`` and returns the conditional probability of each key
-            given the true keys below it, so :func:`frame_nll` of them is the exact NADE NLL.
-        pieces: piano rolls ``(T, 88)``; pieces with fewer than 2 frames are skipped.
-        batch_size: pieces per forward pass.
-
-    Returns:
-        ``(probabilities, targets)``: two lists of ``(T - 1, 88)`` arrays, in the order of
-        ``pieces`` (skipped pieces left out).
-    """
-    from seqlab.data.batching import pad_sequences
-
-    pieces = [np.asarray(piece, dtype=np.float32) for piece in pieces if len(piece) >= 2]
-    order = np.argsort([len(piece) for piece in pieces], kind="stable")
-    probabilities = [None] * len(pieces)
-    for start in range(0, len(order), batch_size):
-        batch = order[start:start + batch_size]
-        inputs = pad_sequences([pieces[index][:-1] for index in batch])
-        if len(getattr(model, "inputs", None) or []) == 2:
-            inputs = [inputs, pad_sequences([pieces[index][1:] for index in batch])]
-        outputs = np.asarray(model.predict_on_batch(inputs))
-        for row, index in enumerate(batch):
-            probabilities[index] = outputs[row, :len(pieces[index]) - 1]
-    return probabilities, [piece[1:] for piece in pieces]
-
-
-def model_frame_nll(model, pieces, *, batch_size=16):
-    """:func:`frame_nll` of a next-frame model over whole pieces (every predicted frame counts once).
-
-    This is the TCN repository's evaluation: each piece is fed from its first frame and
-    predicts frames 2..T; the summed binary cross-entropies of all predicted frames of all
-    pieces are divided by their number.
-    """
-    probabilities, targets = predict_next_frames(model, pieces, batch_size=batch_size)
-    if not probabilities:
-        raise ValueError("pieces holds no piece with 2 frames or more; nothing to predict.")
-    return frame_nll(np.concatenate(probabilities), np.concatenate(targets))
 
 
 # --------------------------------------------------------------------------- sample quality
@@ -176,8 +129,6 @@ def in_key_share(roll):
     >>> in_key_share(roll)
     0.9230769230769231
     """
-    from seqlab.data.music import piano_roll_to_score
-
     sounding = np.asarray(roll) > 0.5
     if not sounding.any():
         return float("nan")
@@ -247,9 +198,7 @@ def sample_quality(roll, reference_histogram=None, *, n=4):
         reference_histogram: 12 pitch-class shares to compare with, or ``None``.
         n: n-gram length for ``distinct_ngram_share``.
     """
-    roll = np.asarray(roll)
-    if roll.ndim != 2 or roll.shape[1] != NUM_KEYS:
-        raise ValueError(f"roll has shape {roll.shape}; a piano roll of shape (time, {NUM_KEYS}) is required.")
+    roll = check_piano_roll(roll)
     frames = roll > 0.5
     quality = {
         "frames": len(roll),

@@ -1,15 +1,10 @@
-"""Entity-level scores for tag sequences: spans from BIO or IOB1 tags, exact-match P/R/F1.
+"""Entity-level scores for tag sequences: exact-match P/R/F1 and the kinds of entity errors.
 
-An entity is a maximal run of tokens of one type: it starts at ``B-X``, or at ``I-X`` when
-the previous token is not of type ``X`` (IOB1 marks only a second adjacent entity with
-``B-``), and ends before ``O``, ``B-`` or another type. This reading gives the same spans
-for IOB1 and for BIO (IOB2) tags, and matches conlleval and ``seqeval``'s default mode.
+Entities are read from BIO or IOB1 tags by :func:`seqlab.data.tags.spans` (tag parsing is data,
+:mod:`seqlab.data.tags`). A predicted entity counts as correct only when its type, first and
+last token all match a true entity (exact match, as conlleval). Micro scores pool every entity
+of every sentence.
 
-A predicted entity counts as correct only when its type, first and last token all match a
-true entity (exact match). Micro scores pool every entity of every sentence.
-
->>> spans(["B-PER", "I-PER", "O", "I-LOC"])
-[('PER', 0, 2), ('LOC', 3, 4)]
 >>> scores = entity_scores([["B-PER", "I-PER", "O", "B-LOC"]], [["B-PER", "I-PER", "O", "B-ORG"]])
 >>> round(scores["f1"], 3), scores["per_type"]["PER"]["f1"], scores["per_type"]["LOC"]["recall"]
 (0.5, 1.0, 0.0)
@@ -17,69 +12,7 @@ true entity (exact match). Micro scores pool every entity of every sentence.
 
 from collections import Counter
 
-import numpy as np
-
-OUTSIDE = "O"
-PREFIXES = ("B", "I")
-
-
-def split_tag(tag):
-    """Split a tag into ``(prefix, type)``: ``"B-PER"`` -> ``("B", "PER")``, ``"O"`` -> ``("O", None)``.
-
-    >>> split_tag("I-MISC"), split_tag("O")
-    (('I', 'MISC'), ('O', None))
-    >>> split_tag("PER")
-    Traceback (most recent call last):
-    ...
-    ValueError: tag='PER' is not a BIO/IOB1 tag; allowed: 'O' or 'B-<type>' / 'I-<type>'.
-    """
-    if tag == OUTSIDE:
-        return OUTSIDE, None
-    prefix, separator, entity_type = tag.partition("-")
-    if not separator or prefix not in PREFIXES or not entity_type:
-        raise ValueError(f"tag={tag!r} is not a BIO/IOB1 tag; allowed: 'O' or 'B-<type>' / 'I-<type>'.")
-    return prefix, entity_type
-
-
-def spans(tags):
-    """Entities in one tag sequence, as ``(type, start, end)`` with ``end`` exclusive.
-
-    Args:
-        tags: a sequence of tag strings in BIO (IOB2) or IOB1.
-
-    Returns:
-        A list of ``(type, start, end)`` tuples in order of ``start``.
-
-    >>> spans(["I-ORG", "I-ORG", "B-ORG", "O", "B-MISC", "I-PER"])
-    [('ORG', 0, 2), ('ORG', 2, 3), ('MISC', 4, 5), ('PER', 5, 6)]
-    """
-    entities = []
-    current_type, start = None, 0
-    for position, tag in enumerate(tags):
-        prefix, entity_type = split_tag(tag)
-        continues = prefix == "I" and entity_type == current_type
-        if current_type is not None and not continues:
-            entities.append((current_type, start, position))
-            current_type = None
-        if entity_type is not None and not continues:
-            current_type, start = entity_type, position
-    if current_type is not None:
-        entities.append((current_type, start, len(tags)))
-    return entities
-
-
-def to_bio(tags):
-    """Rewrite IOB1 (or BIO) tags as BIO: every entity starts with ``B-``; BIO input is unchanged.
-
-    >>> to_bio(["I-PER", "I-PER", "B-PER", "O", "I-LOC"])
-    ['B-PER', 'I-PER', 'B-PER', 'O', 'B-LOC']
-    """
-    bio = [OUTSIDE] * len(tags)
-    for entity_type, start, end in spans(tags):
-        bio[start] = f"B-{entity_type}"
-        for position in range(start + 1, end):
-            bio[position] = f"I-{entity_type}"
-    return bio
+from seqlab.data.tags import spans
 
 
 def _check_pairs(true_sequences, predicted_sequences):
@@ -152,42 +85,6 @@ def entity_scores(true_sequences, predicted_sequences):
         "correct_entities": correct,
         "per_type": per_type,
     }
-
-
-def ids_to_tags(tag_ids, tag_names, lengths=None, padding_id=0):
-    """Turn a padded batch of tag ids into lists of tag strings, dropping the padding.
-
-    Args:
-        tag_ids: array-like ``(batch, time)`` of integer ids (true or predicted).
-        tag_names: sequence mapping id -> tag string (``tag_names[padding_id]`` is never used).
-        lengths: true length of each row. When ``None``, each row ends before its first
-            ``padding_id`` (use ``lengths`` for predictions, which may hold any id there).
-        padding_id: the id reserved for padding.
-
-    Returns:
-        A list of tag lists, each as long as its row's true length: padding is never scored.
-
-    >>> ids_to_tags([[2, 3, 0, 0], [1, 0, 0, 0]], ["<pad>", "O", "B-PER", "I-PER"])
-    [['B-PER', 'I-PER'], ['O']]
-    >>> ids_to_tags([[2, 3, 2, 2]], ["<pad>", "O", "B-PER", "I-PER"], lengths=[2])
-    [['B-PER', 'I-PER']]
-    """
-    tag_ids = np.asarray(tag_ids)
-    if tag_ids.ndim != 2:
-        raise ValueError(f"tag_ids must have shape (batch, time); received shape {tag_ids.shape}.")
-    if lengths is None:
-        is_padding = tag_ids == padding_id
-        lengths = np.where(is_padding.any(axis=1), is_padding.argmax(axis=1), tag_ids.shape[1])
-    sequences = []
-    for row, length in zip(tag_ids, lengths):
-        ids = row[: int(length)]
-        if (ids == padding_id).any():
-            raise ValueError(
-                f"a row holds padding_id={padding_id} inside its length {int(length)}; "
-                "lengths must count only real tokens."
-            )
-        sequences.append([tag_names[int(tag_id)] for tag_id in ids])
-    return sequences
 
 
 ERROR_KINDS = ("wrong type", "wrong boundary", "wrong type and boundary", "missed", "spurious")
