@@ -1,11 +1,11 @@
-"""Training helpers every notebook uses: seeds, devices, a stopwatch."""
+"""Training helpers every notebook uses: the start of a run (devices, strategy, seeds), a stopwatch."""
 
 import time
 
 import keras
 import numpy as np
 
-from seqlab import checks
+from seqlab import checks, distribute
 
 
 def seed_everything(seed):
@@ -40,6 +40,26 @@ def configure_devices():
         except RuntimeError:  # already initialised: memory growth can only be set before first use
             pass
     return f"gpu:{len(gpus)}" if gpus else "cpu"
+
+
+def start(seed, *, strategy="none", cpu_replicas=1):
+    """The first call of an experiment notebook: devices, the distribution strategy, then the seeds.
+
+    Lets TensorFlow grow GPU memory (:func:`configure_devices`), picks the strategy that the
+    notebook's ``strategy`` and ``cpu_replicas`` parameters name (:func:`seqlab.distribute.select`)
+    and seeds Python, NumPy and the backend (:func:`seed_everything`).
+
+    Returns:
+        The ``tf.distribute`` strategy: build and compile inside ``strategy.scope()``, and keep
+        batches a multiple of its replicas with :func:`seqlab.distribute.even_batch_size`.
+
+    >>> start(0).num_replicas_in_sync
+    1
+    """
+    configure_devices()
+    distribution = distribute.select(strategy, cpu_replicas=cpu_replicas)
+    seed_everything(seed)
+    return distribution
 
 
 class Stopwatch(keras.callbacks.Callback):

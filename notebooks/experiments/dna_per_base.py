@@ -63,10 +63,8 @@ import matplotlib.pyplot as plt
 import seqlab
 from seqlab.tasks import dna_per_base
 
-seqlab.training.configure_devices()
-distribution = seqlab.distribute.select(strategy, cpu_replicas=cpu_replicas)
+distribution = seqlab.training.start(seed, strategy=strategy, cpu_replicas=cpu_replicas)
 batch_size = seqlab.distribute.even_batch_size(distribution, batch_size)  # a multiple of the replicas
-seed = seqlab.training.seed_everything(seed)
 
 # %% [markdown]
 # ## Data

@@ -81,10 +81,8 @@ from IPython.display import display
 import seqlab
 from seqlab.tasks import music
 
-device = seqlab.training.configure_devices()
-distribution = seqlab.distribute.select(strategy, cpu_replicas=cpu_replicas)
+distribution = seqlab.training.start(seed, strategy=strategy, cpu_replicas=cpu_replicas)
 batch_size = seqlab.distribute.even_batch_size(distribution, batch_size)  # a multiple of the replicas
-seed = seqlab.training.seed_everything(seed)
 
 # %% [markdown]
 # ## Data

@@ -75,10 +75,8 @@ import seqlab
 from seqlab.data.embeddings import pretrained_embeddings
 from seqlab.tasks import ner
 
-seqlab.training.configure_devices()
-distribution = seqlab.distribute.select(strategy, cpu_replicas=cpu_replicas)
+distribution = seqlab.training.start(seed, strategy=strategy, cpu_replicas=cpu_replicas)
 batch_size = seqlab.distribute.even_batch_size(distribution, batch_size)  # a multiple of the replicas
-seqlab.training.seed_everything(seed)
 
 # %% [markdown]
 # ## Data

@@ -67,9 +67,7 @@ from seqlab.data.batching import padding_fraction
 from seqlab.data.embeddings import pretrained_embeddings
 from seqlab.tasks import sentiment
 
-seqlab.training.configure_devices()
-distribution = seqlab.distribute.select(strategy, cpu_replicas=cpu_replicas)
-seed = seqlab.training.seed_everything(seed)
+distribution = seqlab.training.start(seed, strategy=strategy, cpu_replicas=cpu_replicas)
 
 # %% [markdown]
 # ## Data
