@@ -13,9 +13,14 @@ Traceback (most recent call last):
 ValueError: cell='lsmt' is not allowed; allowed: gru, lstm.
 """
 
+import numbers
+
+import numpy as np
+
 
 def _is_integer(value):
-    return isinstance(value, int) and not isinstance(value, bool)
+    """An integer of any kind (Python or NumPy), but not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
 def positive_integer(name, value):

@@ -42,8 +42,7 @@ def strategy(name="none", *, devices=None):
     Returns:
         A strategy; build and compile the model inside ``with strategy.scope():``.
     """
-    if name not in STRATEGIES:
-        raise ValueError(f"strategy={name!r} is not allowed; allowed: {', '.join(STRATEGIES)}.")
+    checks.one_of("strategy", name, STRATEGIES)
     import tensorflow as tf
 
     if name == "none":
@@ -76,8 +75,7 @@ def select(name="none", *, cpu_replicas=1):
     ...
     ValueError: cpu_replicas=2 is only used with strategy='mirrored'; give 1 with strategy='none'.
     """
-    if name not in STRATEGIES:
-        raise ValueError(f"strategy={name!r} is not allowed; allowed: {', '.join(STRATEGIES)}.")
+    checks.one_of("strategy", name, STRATEGIES)
     checks.positive_integer("cpu_replicas", cpu_replicas)
     if name == "none":
         if cpu_replicas != 1:
@@ -167,8 +165,7 @@ def mixed_precision(policy="mixed_float16"):
     ...
     ValueError: policy='float8' is not allowed; allowed: float32, mixed_float16, mixed_bfloat16.
     """
-    if policy not in PRECISION_POLICIES:
-        raise ValueError(f"policy={policy!r} is not allowed; allowed: {', '.join(PRECISION_POLICIES)}.")
+    checks.one_of("policy", policy, PRECISION_POLICIES)
     import keras
 
     if policy == "mixed_float16" and keras.backend.backend() == "tensorflow":

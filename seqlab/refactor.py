@@ -53,7 +53,7 @@ def compare(before, after, allow=()):
     differences = [f"{name}: before {before[name]}, after {after[name]}" for name in compared
                    if json.dumps(before[name]) != json.dumps(after[name]) and name not in allow]
     missing = [f"{name}: before {before[name]}, after (absent)" for name in sorted(before)
-               if not _volatile(name) and name not in after]
+               if not _volatile(name) and name not in after and name not in allow]
     new_fields = sorted(name for name in after if not _volatile(name) and name not in before)
     return {"compared": compared, "differences": differences + missing, "new_fields": new_fields}
 

@@ -71,7 +71,7 @@ def test_bucket_batches_options_and_errors():
     assert [batch.tolist() for batch in unshuffled] == [[1, 3], [4, 2], [0]]
     dropped = bucket_batches(lengths, batch_size=2, seed=0, drop_remainder=True)
     assert sorted(len(batch) for batch in dropped) == [2, 2]
-    with pytest.raises(ValueError, match="batch_size=0 must be a positive integer"):
+    with pytest.raises(ValueError, match="batch_size=0 is not allowed; batch_size must be a positive integer"):
         bucket_batches(lengths, batch_size=0)
     with pytest.raises(ValueError, match="lengths must be a non-empty list"):
         bucket_batches([], batch_size=2)

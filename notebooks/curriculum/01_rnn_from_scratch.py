@@ -49,8 +49,7 @@ from seqlab import data, probes
 from seqlab.cells import EquationRNNCell, copy_weights_from_keras
 from seqlab.data.vocab import Vocabulary
 
-seqlab.training.configure_devices()
-seqlab.training.seed_everything(seed)
+seqlab.training.start(seed);  # devices and seeds (the semicolon keeps the returned strategy out of the output)
 
 # %% [markdown]
 # ## 1. Notation on a real sentence

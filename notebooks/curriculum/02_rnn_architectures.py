@@ -58,13 +58,7 @@ from seqlab.data.tags import ids_to_tags, tag_names_from
 from seqlab.data.vocab import BOS_ID, EOS_ID, Vocabulary
 from seqlab.metrics.spans import entity_scores
 
-seqlab.training.configure_devices()
-seqlab.training.seed_everything(seed)
-
-
-def limit(examples):
-    """The first max_examples of a split (the text splits are already shuffled)."""
-    return examples[:max_examples] if max_examples else examples
+seqlab.training.start(seed)
 
 
 def compile_and_fit(model, inputs, targets):
@@ -95,7 +89,7 @@ def describe(architecture, task, model, t_x, t_y, metric, value, seconds):
 # %%
 # NBVAL_CHECK_OUTPUT
 ner = data.load("wnut16")
-ner_train, ner_test = limit(ner["train"]), ner["test"][:test_examples]
+ner_train, ner_test = seqlab.data.splits.limit(ner["train"], max_examples), ner["test"][:test_examples]
 words = Vocabulary.build([tokens for tokens, _ in ner_train], level="word", lowercase=True)
 tag_names = tag_names_from(ner["train"])
 tag_ids = {tag: index for index, tag in enumerate(tag_names)}
@@ -184,7 +178,7 @@ print(f"test accuracy: {bag_accuracy:.3f}")
 # %%
 # NBVAL_CHECK_OUTPUT
 names = data.load("census_names", seed=seed)
-name_train = limit(names["train"])
+name_train = seqlab.data.splits.limit(names["train"], max_examples)  # the splits are already shuffled
 characters = Vocabulary.build(name_train, level="character")
 print(f"{len(name_train)} training names, {len(characters)} symbols")
 

@@ -56,8 +56,7 @@ import pandas as pd
 import seqlab
 from seqlab.tasks import language_model
 
-seqlab.training.configure_devices()
-seqlab.training.seed_everything(seed)
+seqlab.training.start(seed)
 temperature_list = [float(value) for value in temperatures.split(",")]
 
 # %% [markdown]

@@ -64,8 +64,7 @@ import seqlab
 from seqlab import probes
 from seqlab.data.vocab import Vocabulary
 
-seqlab.training.configure_devices()
-seqlab.training.seed_everything(seed)
+seqlab.training.start(seed)
 cell_names = [name.strip() for name in cells.split(",") if name.strip()]
 distance_list = sorted(int(value) for value in distances.split(","))
 gain_list = [float(value) for value in recurrent_gains.split(",")]

@@ -48,7 +48,6 @@ seed: int = 0  # seed for weights and shuffling
 save_outputs: bool = False  # unused here: the grid's table is written by `seqlab run`
 
 # %%
-import time
 
 import numpy as np
 import pandas as pd
@@ -63,11 +62,8 @@ from seqlab.data.vocab import Vocabulary
 from seqlab.metrics import classification
 from seqlab.metrics.spans import entity_scores
 
-seqlab.training.configure_devices()
-seqlab.training.seed_everything(seed)
-TASKS = ("sentiment", "ner")
-if task not in TASKS:
-    raise ValueError(f"task={task!r} is not allowed; allowed: {', '.join(TASKS)}.")
+seqlab.training.start(seed)
+seqlab.checks.one_of("task", task, ("sentiment", "ner"))
 
 # %% [markdown]
 # ## What depth and direction cost in parameters
@@ -99,8 +95,7 @@ if task == "sentiment":
                      [class_names.index(example["label"]) for example in split]) for name, split in dataset.items()}
 else:
     dataset = data.load("wnut16")
-    dataset = {name: (split[:max_examples] if max_examples and name == "train" else split)
-               for name, split in dataset.items()}
+    dataset = {**dataset, "train": seqlab.data.splits.limit(dataset["train"], max_examples)}
     class_names = tag_names_from(dataset["train"])
     splits = {name: ([[word.lower() for word in tokens] for tokens, _ in split],
                      [tags for _, tags in split]) for name, split in dataset.items()}
@@ -136,23 +131,9 @@ model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categ
 parameters = model.count_params()
 recurrent_parameters = sum(layer.count_params() for layer in model.layers
                            if isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional)))
-class EpochTimes(keras.callbacks.Callback):
-    """Wall time of every epoch (the first one also traces the graph)."""
-
-    def __init__(self):
-        super().__init__()
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.started = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self.started)
-
-
-stopwatch, epoch_times = seqlab.training.Stopwatch(), EpochTimes()
-history = model.fit(train_dataset, epochs=epochs, shuffle=False, verbose=0, callbacks=[stopwatch, epoch_times])
-seconds_per_epoch = float(np.median(epoch_times.seconds[1:] or epoch_times.seconds))  # after graph tracing
+stopwatch = seqlab.training.Stopwatch()
+history = model.fit(train_dataset, epochs=epochs, shuffle=False, verbose=0, callbacks=[stopwatch])
+seconds_per_epoch = float(np.median(stopwatch.epoch_seconds[1:] or stopwatch.epoch_seconds))  # after graph tracing
 print(f"{parameters} parameters ({recurrent_parameters} recurrent); {seconds_per_epoch:.1f} s per epoch; "
       f"final training loss {history.history['loss'][-1]:.3f}")
 

@@ -2,7 +2,7 @@
 
 import keras
 
-from seqlab.checks import positive_integer
+from seqlab.checks import one_of, positive_integer
 
 OUTPUT_ACTIVATIONS = ("softmax", "sigmoid", "linear")
 
@@ -50,9 +50,7 @@ class OutputHead:
 
     def __init__(self, *, num_classes, output_activation="softmax", dropout=0.0, name="output"):
         positive_integer("num_classes", num_classes)
-        if output_activation not in OUTPUT_ACTIVATIONS:
-            raise ValueError(
-                f"output_activation={output_activation!r} is not allowed; allowed: {', '.join(OUTPUT_ACTIVATIONS)}.")
+        one_of("output_activation", output_activation, OUTPUT_ACTIVATIONS)
         self.dropout = keras.layers.Dropout(dropout, name=f"{name}_dropout")
         self.dense = keras.layers.Dense(num_classes, activation=output_activation, name=name)
 

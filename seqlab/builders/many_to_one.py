@@ -2,6 +2,7 @@
 
 import keras
 
+from seqlab import checks
 from seqlab.builders.common import InputEncoding, OutputHead
 from seqlab.layers import MaskedGlobalMaxPooling1D
 from seqlab.stacks import recurrent_stack
@@ -36,8 +37,7 @@ def many_to_one(*, num_classes, cell="lstm", units=64, depth=1, bidirectional=Fa
     >>> model.input_shape, model.output_shape
     ((None, None), (None, 2))
     """
-    if summary not in SUMMARIES:
-        raise ValueError(f"summary={summary!r} is not allowed; allowed: {', '.join(SUMMARIES)}.")
+    checks.one_of("summary", summary, SUMMARIES)
     encoding = InputEncoding(vocab_size=vocab_size, input_dim=input_dim, embedding_dim=embedding_dim,
                              mask_value=mask_value, name="inputs")
     stack = recurrent_stack(cell=cell, units=units, depth=depth, bidirectional=bidirectional, dropout=dropout,

@@ -71,8 +71,7 @@ def one_to_many(*, cell="lstm", units=64, depth=1, bidirectional=False, dropout=
         raise ValueError(
             f"bidirectional={bidirectional!r} is not allowed for one_to_many: a generator predicts x<t+1> from "
             "x<1..t>, and a backward layer would read the future. Use bidirectional=False.")
-    if output not in OUTPUTS:
-        raise ValueError(f"output={output!r} is not allowed; allowed: {', '.join(OUTPUTS)}.")
+    checks.one_of("output", output, OUTPUTS)
     checks.fraction("dropout", dropout)
     input_dropout = checks.fraction("input_dropout", dropout if input_dropout is None else input_dropout)
     output_dropout = checks.fraction("output_dropout", dropout if output_dropout is None else output_dropout)

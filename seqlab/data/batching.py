@@ -19,6 +19,7 @@ array([[5, 6, 7],
 
 import numpy as np
 
+from seqlab import checks
 from seqlab.data.vocab import PAD_ID
 
 
@@ -76,8 +77,7 @@ def _check_batching(lengths, batch_size, pool_batches):
     lengths = np.asarray(lengths)
     if lengths.ndim != 1 or len(lengths) == 0:
         raise ValueError(f"lengths must be a non-empty list of sequence lengths; got shape {lengths.shape}.")
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size={batch_size!r} must be a positive integer.")
+    checks.positive_integer("batch_size", batch_size)
     if pool_batches is not None and (not isinstance(pool_batches, (int, np.integer)) or pool_batches < 1):
         raise ValueError(f"pool_batches={pool_batches!r} must be None (sort everything) or a positive integer.")
     return lengths

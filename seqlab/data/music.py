@@ -50,11 +50,11 @@ import numpy as np
 from tqdm import tqdm
 
 from seqlab.data.sources import DataFormatError, DataNotFoundError, Source, cache_dir, find_file
+from seqlab.data.splits import SPLITS
 
 NUM_KEYS = 88
 LOWEST_PITCH = 21
 HIGHEST_PITCH = LOWEST_PITCH + NUM_KEYS - 1
-SPLITS = ("train", "valid", "test")
 MAT_KEYS = {"train": "traindata", "valid": "validdata", "test": "testdata"}
 CACHE_FORMAT = 2  # bump when score_to_piano_roll changes, so old caches are not reused
 SCORE_SUFFIXES = (".mid", ".midi", ".xml", ".musicxml", ".mxl", ".abc", ".krn")

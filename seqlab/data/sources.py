@@ -1,8 +1,8 @@
 """The registry of named data sources: where each one lives and how to obtain it.
 
-Every task module (``seqlab.data.music``, ``ner``, ``sentiment``, ``dna``, ``text``) defines
+Every data module (``seqlab.data.music``, ``ner``, ``sentiment``, ``dna``, ``text``, ``embeddings``) defines
 ``SOURCES: list[Source]``; this module collects them lazily, the first time a name is looked
-up, so a task module that is not installed yet never breaks the others.
+up, so a data module that is not installed yet never breaks the others.
 
 Resolving a source tries, in order:
 

@@ -138,3 +138,28 @@ def ids_to_tags(tag_ids, tag_names, lengths=None, padding_id=PAD_ID, padding_tag
             )
         sequences.append([names[int(tag_id)] for tag_id in ids])
     return sequences
+
+
+def bio_transitions(tag_names):
+    """Which tag may follow which in BIO: ``(allowed, start)`` boolean arrays over ``tag_names``.
+
+    ``allowed[i, j]``: may tag ``j`` follow tag ``i`` (``I-X`` only after ``B-X`` or ``I-X``);
+    ``start[j]``: may a sentence start with tag ``j``. The padding tag (id 0) is allowed nowhere.
+
+    >>> allowed, start = bio_transitions(["<pad>", "B-PER", "I-PER", "O"])
+    >>> allowed.astype(int).tolist(), start.tolist()
+    ([[0, 0, 0, 0], [0, 1, 1, 1], [0, 1, 1, 1], [0, 1, 0, 1]], [False, True, False, True])
+    """
+    parsed = [None if index == PAD_ID else split_tag(name) for index, name in enumerate(tag_names)]
+
+    def may_start(tag):
+        return tag is not None and tag[0] != "I"
+
+    allowed = np.zeros((len(tag_names), len(tag_names)), dtype=bool)
+    for previous, previous_tag in enumerate(parsed):
+        for current, current_tag in enumerate(parsed):
+            if previous_tag is None or current_tag is None:
+                continue
+            allowed[previous, current] = may_start(current_tag) or previous_tag[1] == current_tag[1]
+    start = np.array([may_start(tag) for tag in parsed])
+    return allowed, start

@@ -7,7 +7,6 @@ the informative scores are the Matthews correlation (MCC) and the non-coding F1,
 for the majority class.
 
 - :func:`per_base_scores`: accuracy, MCC, coding F1 and non-coding F1 (scikit-learn).
-- :func:`predicted_segments`: predicted genes (runs of one frame) from per-base labels.
 - :func:`gene_recovery`: the share of true genes whose two ends a prediction recovers within
   a tolerance.
 - :func:`gene_scores`: gene-level scores the way gene finders report them (stop codons and
@@ -83,40 +82,6 @@ def _segment_keys(labels):
     forward = 1 + (position - (labels - 1)) % 3
     reverse = 4 + (position + (labels - 4)) % 3
     return np.where(labels == 0, 0, np.where(labels <= 3, forward, reverse))
-
-
-def predicted_segments(labels, *, max_gap=0):
-    """Predicted genes ``(start, end, key)`` (0-based half-open) from per-base labels.
-
-    Runs of one key (see above) separated by at most ``max_gap`` bases are joined, so a few
-    wrongly labelled bases inside a gene do not split it.
-
-    >>> predicted_segments([0, 1, 1, 0, 1, 1, 0, 0, 1])
-    [(1, 3, 1), (4, 6, 1), (8, 9, 1)]
-    >>> predicted_segments([0, 1, 1, 0, 1, 1, 0, 0, 1], max_gap=1)
-    [(1, 6, 1), (8, 9, 1)]
-    >>> predicted_segments([1, 2, 3, 1, 2, 3, 0, 6, 5, 4])
-    [(0, 6, 1), (7, 10, 4)]
-    """
-    keys = _segment_keys(labels)
-    if keys.size == 0:
-        return []
-    boundaries = np.flatnonzero(np.diff(keys)) + 1
-    starts = np.concatenate([[0], boundaries])
-    ends = np.concatenate([boundaries, [keys.size]])
-    runs = [(int(start), int(end), int(keys[start])) for start, end in zip(starts, ends) if keys[start] != 0]
-    segments = []
-    for key in sorted({run[2] for run in runs}):
-        current = None
-        for start, end, _ in (run for run in runs if run[2] == key):
-            if current is not None and start - current[1] <= max_gap:
-                current = (current[0], end, key)
-            else:
-                if current is not None:
-                    segments.append(current)
-                current = (start, end, key)
-        segments.append(current)
-    return sorted(segments)
 
 
 def _gene_key(gene, frame_aware):

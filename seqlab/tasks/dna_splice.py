@@ -21,8 +21,8 @@ import numpy as np
 import seqlab
 from seqlab import checks
 from seqlab.data.dna import NUM_BASES, one_hot
+from seqlab.data.splits import SPLITS
 
-SPLITS = ("train", "valid", "test")
 POSITION_CHANNELS = 2
 KBANN_ERRORS = {"N": 4.62, "EI": 7.56, "IE": 8.47}  # % test error (splice.names), the published anchor
 

@@ -142,7 +142,8 @@ def predict(model, data, split, *, batch_size=256):
     padded to its longest; padding comes after the real tokens and is masked.
 
     Args:
-        model: a generator's ``train`` model: ``(batch, time)`` ids -> ``(batch, time, vocabulary)``.
+        model: what :func:`build` returns (its ``train`` model is used) or that ``train`` model:
+            ``(batch, time)`` ids -> ``(batch, time, vocabulary)``.
         data: the :class:`Task`.
         split: ``"train"``, ``"valid"`` or ``"test"``.
         batch_size: examples per forward pass.
@@ -151,6 +152,7 @@ def predict(model, data, split, *, batch_size=256):
         list of ``float32`` arrays, one per example (as long as it), in the split's order.
     """
     encoded = data.vocabulary.encode_all(data.splits[checks.one_of("split", split, SPLITS)])
+    model = getattr(model, "train", model)
 
     def predict_batch(batch):
         outputs = np.asarray(model.predict_on_batch(pad_sequences([[BOS_ID] + ids[:-1] for ids in batch])))

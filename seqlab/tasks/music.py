@@ -35,7 +35,8 @@ import numpy as np
 import seqlab
 from seqlab import checks, nade, sampling
 from seqlab.data.batching import in_length_order, make_dataset, pad_sequences
-from seqlab.data.music import LOWEST_PITCH, NUM_KEYS, SPLITS, PianoRollSplits, check_piano_roll, piano_roll_to_score
+from seqlab.data.music import LOWEST_PITCH, NUM_KEYS, PianoRollSplits, check_piano_roll, piano_roll_to_score
+from seqlab.data.splits import SPLITS
 from seqlab.metrics.music import PUBLISHED_NLL, frame_nll, pitch_class_histogram, sample_quality
 
 # The sample-quality measures the notebook plots against the temperature and records (at temperature 1).
@@ -141,7 +142,8 @@ def predict(model, data, split, *, batch_size=16):
     batch; padding comes after the real frames, so it never changes a real prediction.
 
     Args:
-        model: a generator's ``train`` model: ``(batch, time, 88)`` -> ``(batch, time, 88)``.
+        model: what :func:`build` returns (its ``train`` model is used) or that ``train`` model:
+            ``(batch, time, 88)`` -> ``(batch, time, 88)``.
             A model with two inputs (``output="nade"``) gets ``[frames, next_frames]`` and gives
             the probability of each key given the true keys below it, so :func:`evaluate` of
             them is the exact NADE NLL.
@@ -153,6 +155,7 @@ def predict(model, data, split, *, batch_size=16):
         list of ``(T - 1, 88)`` arrays, one per piece of :meth:`Task.predicted_pieces`, in
         their order.
     """
+    model = getattr(model, "train", model)
     reads_next_frames = _reads_next_frames(model)
 
     def predict_batch(pieces):

@@ -41,8 +41,8 @@ from seqlab.crf import CRF, CRFLoss, viterbi
 from seqlab.data.batching import in_length_order, pad_sequences
 from seqlab.data.ner import TokenEncoder
 from seqlab.data.splits import SPLITS, limit
-from seqlab.data.tags import spans, split_tag
-from seqlab.data.vocab import PAD_ID, tokenize_words
+from seqlab.data.tags import bio_transitions, spans
+from seqlab.data.vocab import tokenize_words
 from seqlab.metrics.spans import ERROR_KINDS, classify_errors, entity_scores
 
 
@@ -197,7 +197,7 @@ def predict_tags(model, encoder, token_lists, *, constrained=True, batch_size=25
         A list of tag lists, one per sentence, in the input order.
     """
     crf = _crf_layer(model)
-    allowed = _allowed_transitions(encoder.tag_names) if constrained else None
+    allowed = bio_transitions(encoder.tag_names) if constrained else None
 
     def decode(scores):
         if crf is not None:
@@ -230,30 +230,13 @@ def constrained_decode(probabilities, tag_names):
     >>> constrained_decode(np.array([[0, .4, .1, .5], [0, .1, .8, .1]]), names)
     ['B-PER', 'I-PER']
     """
-    return [tag_names[index] for index in _constrained_path(probabilities, _allowed_transitions(tag_names))]
+    return [tag_names[index] for index in _constrained_path(probabilities, bio_transitions(tag_names))]
 
 
 def _constrained_path(probabilities, allowed):
     transitions, start = allowed
     scores = np.log(np.clip(probabilities, 1e-12, 1.0))
     return viterbi(scores, np.where(transitions, 0.0, -np.inf), np.where(start, 0.0, -np.inf))
-
-
-def _allowed_transitions(tag_names):
-    """Boolean ``(classes, classes)``: may tag ``j`` follow tag ``i`` in BIO? Plus allowed first tags."""
-    parsed = [None if index == PAD_ID else split_tag(name) for index, name in enumerate(tag_names)]
-
-    def may_start(tag):
-        return tag is not None and tag[0] != "I"
-
-    allowed = np.zeros((len(tag_names), len(tag_names)), dtype=bool)
-    for previous, previous_tag in enumerate(parsed):
-        for current, current_tag in enumerate(parsed):
-            if previous_tag is None or current_tag is None:
-                continue
-            allowed[previous, current] = may_start(current_tag) or previous_tag[1] == current_tag[1]
-    start = np.array([may_start(tag) for tag in parsed])
-    return allowed, start
 
 
 def _crf_layer(model):
