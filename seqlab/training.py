@@ -6,6 +6,7 @@ import keras
 import numpy as np
 
 from seqlab import checks, distribute
+from seqlab.data.splits import SPLITS
 
 
 def seed_everything(seed):
@@ -99,3 +100,38 @@ class Stopwatch(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         self.seconds += time.perf_counter() - self._train_started
+
+
+class EvaluateCallback(keras.callbacks.Callback):
+    """Keras callback: after every epoch, a task's scores on a split go into the epoch's logs.
+
+    For selection metrics that are not Keras metrics (NER's entity F1, music's NLL per frame):
+    it calls the task module's ``predict(model, data, split, **predict_options)`` and
+    ``evaluate(data, predictions, split)`` (see docs/contracts.md, "Task modules"), so
+    ``EarlyStopping(monitor="valid_f1", mode="max")`` and the history see ``<split>_<metric>``.
+    Put it before the callbacks that read its fields, and after a :class:`Stopwatch` whose
+    epoch times should leave this evaluation out.
+
+    Args:
+        task: a task module (``seqlab.tasks.ner``, ``seqlab.tasks.music``, ...).
+        data: what the task's ``prepare`` returned.
+        split: the split scored.
+        **predict_options: passed to the task's ``predict`` (``constrained=``, ``batch_size=``, ...).
+
+    >>> from types import SimpleNamespace
+    >>> task = SimpleNamespace(predict=lambda model, data, split: [1, 0], evaluate=lambda data, y, split: {"valid_x": sum(y)})
+    >>> callback, logs = EvaluateCallback(task, None), {}
+    >>> callback.on_epoch_end(0, logs)
+    >>> logs
+    {'valid_x': 1}
+    """
+
+    def __init__(self, task, data, split="valid", **predict_options):
+        super().__init__()
+        self.task, self.data = task, data
+        self.split = checks.one_of("split", split, SPLITS)
+        self.predict_options = predict_options
+
+    def on_epoch_end(self, epoch, logs=None):
+        predictions = self.task.predict(self.model, self.data, self.split, **self.predict_options)
+        logs.update(self.task.evaluate(self.data, predictions, self.split))

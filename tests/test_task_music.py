@@ -8,6 +8,8 @@ import matplotlib
 import numpy as np
 import pytest
 
+import seqlab
+
 from seqlab.data.batching import pad_sequences
 from seqlab.data.music import NUM_KEYS, PianoRollSplits, pitches_to_piano_roll
 from seqlab.nade import NADE
@@ -157,12 +159,12 @@ def test_record_nll_logs_the_validation_nll_of_every_epoch():
     generator = music.build(data, cell="gru", units=4)
     generator.train.compile(optimizer="adam", loss="binary_crossentropy")
     history = generator.train.fit(music.training_dataset(data, generator.train, batch_size=2), epochs=2, shuffle=False,
-                                  verbose=0, callbacks=[music.RecordNLL(data, batch_size=2)])
+                                  verbose=0, callbacks=[seqlab.training.EvaluateCallback(music, data, batch_size=2)])
     assert len(history.history["valid_nll"]) == 2
     after = music.evaluate(data, music.predict(generator.train, data, "valid"), "valid")["valid_nll"]
     assert history.history["valid_nll"][-1] == pytest.approx(after, rel=1e-6)
     with pytest.raises(ValueError, match="split='dev' is not allowed"):
-        music.RecordNLL(data, "dev")
+        seqlab.training.EvaluateCallback(music, data, "dev")
 
 
 # --------------------------------------------------------------------------- samples

@@ -6,6 +6,8 @@ import keras
 import numpy as np
 import pytest
 
+import seqlab
+
 from seqlab.data.embeddings import load_glove, pretrained_embeddings
 from seqlab.data.ner import TokenEncoder, normalize_word
 from seqlab.data.tags import split_tag
@@ -47,7 +49,7 @@ def trained():
     model = ner.build(data, units=16, embedding_dim=16, dropout=0.1, character_filters=8)
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss=ner.tagger_loss(model))
     history = model.fit(data.encoder.dataset(data.splits["train"], 16, seed=0), epochs=4, shuffle=False, verbose=0,
-                        callbacks=[ner.SpanF1Callback(data, "valid")])
+                        callbacks=[seqlab.training.EvaluateCallback(ner, data, "valid")])
     return data, model, history
 
 

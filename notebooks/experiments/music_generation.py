@@ -148,7 +148,7 @@ stopwatch = seqlab.training.Stopwatch()
 history = generator.train.fit(
     music.training_dataset(data, generator.train, batch_size=batch_size, seed=seed), epochs=epochs, shuffle=False,
     verbose=2,  # the dataset shuffles
-    callbacks=[music.RecordNLL(data, "valid", batch_size=batch_size), early_stopping, stopwatch],
+    callbacks=[seqlab.training.EvaluateCallback(music, data, "valid", batch_size=batch_size), early_stopping, stopwatch],
 )
 train_seconds = stopwatch.seconds
 best_epoch = int(np.argmin(history.history["valid_nll"])) + 1

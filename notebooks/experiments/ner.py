@@ -153,7 +153,7 @@ stopwatch = seqlab.training.Stopwatch()
 early_stopping = keras.callbacks.EarlyStopping(monitor="valid_f1", mode="max", patience=patience,
                                                restore_best_weights=True)
 history = model.fit(train_data, epochs=epochs, shuffle=False, verbose=2,  # train_data reshuffles itself every epoch
-                    callbacks=[stopwatch, ner.SpanF1Callback(data, "valid", constrained=constrained), early_stopping])
+                    callbacks=[stopwatch, seqlab.training.EvaluateCallback(ner, data, "valid", constrained=constrained), early_stopping])
 epochs_run = len(history.history["valid_f1"])
 best_epoch = int(np.argmax(history.history["valid_f1"])) + 1
 print(f"{epochs_run} epochs, best {best_epoch}; {stopwatch.median_epoch_seconds:.1f} s per epoch (median)")

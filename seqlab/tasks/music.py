@@ -5,7 +5,7 @@ rolls, :func:`baselines` scores the key-frequency model, :func:`build` makes the
 ``one_to_many`` generator, :func:`predict` gives each piece's next-frame probabilities and
 :func:`evaluate` their NLL per frame (:func:`seqlab.metrics.music.frame_nll`, the TCN
 definition). Training stays in the notebook, with :func:`training_dataset` and the
-:class:`RecordNLL` callback (the validation NLL, which early stopping monitors). Then what
+:class:`seqlab.training.EvaluateCallback` (the validation NLL, which early stopping monitors). Then what
 the notebook shows: :func:`generate` and :func:`sample_pieces` (new pieces, as MIDI files and
 piano-roll pictures), :func:`sample_quality_table` and :func:`draw_sample_quality` (samples
 against held-out pieces), :func:`draw_piano_roll`, :func:`write_midi`.
@@ -29,7 +29,6 @@ first training piece: (4, 88) uint8
 import dataclasses
 import pathlib
 
-import keras
 import numpy as np
 
 import seqlab
@@ -212,30 +211,8 @@ def training_dataset(data, model, *, batch_size, seed=0):
     return nade.targets_as_inputs(dataset) if _reads_next_frames(model) else dataset
 
 
-class RecordNLL(keras.callbacks.Callback):
-    """Keras callback: after every epoch, the model's NLL per frame on a split (:func:`predict`,
-    :func:`evaluate`) goes into the epoch's logs as ``<split>_nll``, for ``EarlyStopping(monitor="valid_nll")``
-    and the history. Put it before the callbacks that read it.
-
-    Args:
-        data: the :class:`Task`.
-        split: the split scored.
-        batch_size: pieces per forward pass.
-    """
-
-    def __init__(self, data, split="valid", *, batch_size=16):
-        super().__init__()
-        self.data = data
-        self.split = checks.one_of("split", split, SPLITS)
-        self.batch_size = batch_size
-
-    def on_epoch_end(self, epoch, logs=None):
-        predictions = predict(self.model, self.data, self.split, batch_size=self.batch_size)
-        logs.update(evaluate(self.data, predictions, self.split))
-
-
 def draw_validation_nll(history):
-    """Plot the validation NLL per frame of every epoch (the ``valid_nll`` that :class:`RecordNLL` logs);
+    """Plot the validation NLL per frame of every epoch (the ``valid_nll`` that :class:`seqlab.training.EvaluateCallback` logs);
     returns the figure."""
     import matplotlib.pyplot as plt
 

@@ -8,7 +8,8 @@ encoder's sizes; :func:`predict` tags every sentence of a split, decoding with B
 (Viterbi over the log-probabilities, never ``O`` -> ``I-X``: :func:`constrained_decode`) or,
 for a tagger with a CRF output, Viterbi over the CRF's scores; :func:`evaluate` gives the entity
 precision, recall and F1. Training stays in the notebook, with :func:`tagger_loss` and the
-:class:`SpanF1Callback` (the validation entity F1, which early stopping monitors). Then what the
+:class:`seqlab.training.EvaluateCallback` (the validation entity F1 of :func:`predict` and
+:func:`evaluate`, which early stopping monitors). Then what the
 notebook shows: :func:`tag` (the entities of a text), :func:`entities`, :func:`per_type_scores`,
 :func:`error_counts` and :func:`error_table`.
 
@@ -32,7 +33,6 @@ PER      3      2     1
 import dataclasses
 from collections import Counter
 
-import keras
 import numpy as np
 
 import seqlab
@@ -245,31 +245,6 @@ def _crf_layer(model):
 
 
 # --------------------------------------------------------------------------- training
-
-
-class SpanF1Callback(keras.callbacks.Callback):
-    """Keras callback: after every epoch, the entity scores of the model on a split (:func:`predict`,
-    :func:`evaluate`) go into the epoch's logs as ``<split>_f1``, ``<split>_precision`` and
-    ``<split>_recall``, for ``EarlyStopping(monitor="valid_f1", mode="max")`` and the history.
-
-    Put it before the callbacks that read it, and after a :class:`seqlab.training.Stopwatch`
-    whose epoch times should leave this evaluation out.
-
-    Args:
-        data: the :class:`Task`.
-        split: the split scored.
-        constrained: BIO-constrained decoding (as :func:`predict`).
-    """
-
-    def __init__(self, data, split="valid", *, constrained=True):
-        super().__init__()
-        self.data = data
-        self.split = checks.one_of("split", split, SPLITS)
-        self.constrained = constrained
-
-    def on_epoch_end(self, epoch, logs=None):
-        predictions = predict(self.model, self.data, self.split, constrained=self.constrained)
-        logs.update(evaluate(self.data, predictions, self.split))
 
 
 # --------------------------------------------------------------------------- what the notebook shows
