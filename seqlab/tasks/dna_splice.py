@@ -24,6 +24,7 @@ from seqlab.data.dna import NUM_BASES, one_hot
 from seqlab.data.splits import SPLITS
 
 POSITION_CHANNELS = 2
+FOLD_SOURCES = ("uci_splice", "labelled_sequences")  # the sources read with stratified folds
 KBANN_ERRORS = {"N": 4.62, "EI": 7.56, "IE": 8.47}  # % test error (splice.names), the published anchor
 
 
@@ -73,6 +74,7 @@ def prepare(dataset="uci_splice", *, path=None, test_fold=0, position=False):
     Returns:
         :class:`Task`.
     """
+    checks.one_of("dataset", dataset, FOLD_SOURCES)  # statlog_dna has a fixed split, not folds: not read here yet
     splits = seqlab.data.load(dataset, path=path, test_fold=test_fold)
     arrays = {split: (splice_features(stack_ids(splits[split]), position=position),
                       np.array([example["label"] for example in splits[split]]))
