@@ -1,6 +1,10 @@
-"""nbval runs every notebook here; a notebook whose default data is a benchmark file (not embedded
-in an installed package) is skipped, saying which source is missing, when that file cannot be found
-(set ``SEQLAB_DATA_DIR``; the Makefile points it at ``../shared/data`` when that folder exists)."""
+"""Project-wide pytest hooks.
+
+nbval runs every notebook under ``notebooks/``; a notebook whose default data is a benchmark file (not
+embedded in an installed package) is skipped, saying which source is missing, when that file cannot be
+found (set ``SEQLAB_DATA_DIR``; the Makefile points it at ``../shared/data`` when that folder exists).
+The test fixtures live in ``tests/conftest.py``.
+"""
 
 import pytest
 
